@@ -1,0 +1,1 @@
+"""Chat with a document collection; every claim cites its source paragraph."""

@@ -1,0 +1,170 @@
+"""The `assistant` command. It only parses arguments, calls the core and prints results."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from assistant.config import Settings, load_settings
+from assistant.errors import UserError
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(
+        getattr(args, "config", None),
+        data_dir=getattr(args, "data_dir", None),
+        model=getattr(args, "model", None),
+        base_url=getattr(args, "base_url", None),
+    )
+
+
+def _print_json(obj: object) -> None:
+    print(json.dumps(obj, ensure_ascii=False, indent=2))
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from assistant.index import Store
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.paths] or list(settings.corpus)
+    report = Store(settings).ingest(paths, progress=not args.json and sys.stderr.isatty() or args.progress)
+    if args.json:
+        _print_json(report.as_dict())
+    else:
+        verb = "added" if report.added else "added 0 (already indexed)"
+        print(f"{report.documents} document(s), {report.paragraphs} paragraph(s): {verb}"
+              + (f" {report.added}" if report.added else "")
+              + f", unchanged {report.unchanged}, removed {report.removed} in {report.seconds:.2f} s")
+    for error in report.errors:
+        print(f"error: {error}", file=sys.stderr)
+    return 1 if report.errors else 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    from assistant.index import open_store
+    from assistant.retrieve import Retriever
+
+    query = _question(args.query)
+    if args.k < 1:
+        raise UserError("--k must be at least 1")
+    retriever = Retriever(open_store(_settings(args), progress=not args.json))
+    hits = retriever.search(query, args.k)
+    if args.json:
+        _print_json({"query": query, "results": [
+            {"doc": h.paragraph.doc, "paragraph": h.paragraph.number, "text": h.paragraph.text,
+             "score": round(h.score, 6), "parts": h.parts} for h in hits]})
+    else:
+        for rank, h in enumerate(hits, 1):
+            print(f"{rank}. [¶{h.paragraph.number}] {h.paragraph.doc}  score {h.score:.4f}")
+            print(f"   {h.paragraph.text}\n")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from assistant.pipeline import Assistant
+
+    assistant = Assistant(settings=_settings(args))
+    question = assistant.validate(args.question)
+    history = args.history or None
+    if args.stream and not args.json:
+        answer = None
+        print("draft: ", end="", flush=True)
+        for event in assistant.ask_stream(question, history):
+            if event.kind == "token":
+                print(event.text, end="", flush=True)
+            else:
+                answer = event.answer
+        print("\n")
+    else:
+        answer = assistant.ask(question, history)
+    assert answer is not None
+    if args.json:
+        _print_json(answer.to_dict())
+        return 0
+    print(answer.answer)
+    if answer.citations:
+        print("\nSources:")
+        for cite in answer.citations:
+            print(f"  [¶{cite.paragraph}] ({cite.doc}) {cite.text}")
+    quoted = [s for s in answer.sentences if s.source == "quote"]
+    if quoted:
+        print(f"\n({len(quoted)} sentence(s) quoted from the source where the model's wording could not be verified)")
+    t = answer.timings_ms
+    print(f"\n[{answer.model} · retrieve {t['retrieve']:.0f} ms · generate {t['generate']:.0f} ms · "
+          f"total {t['total']:.0f} ms]", file=sys.stderr)
+    return 0
+
+
+def _question(text: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UserError("the question is empty; say what you want to know, e.g. "
+                        "assistant search \"Where will the next meeting be held?\"")
+    return text
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", help="where the index lives (env ASSISTANT_DATA_DIR)")
+    p.add_argument("--config", help="TOML settings file (env ASSISTANT_CONFIG; default ./assistant.toml)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="assistant",
+        description="Answer questions about a document collection, citing the source paragraph [¶n] "
+                    "for every claim. Runs offline on a laptop CPU.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("ingest", help="index documents (default: seeds/); idempotent")
+    p.add_argument("paths", nargs="*", help="files or folders of .txt/.md documents")
+    p.add_argument("--json", action="store_true", help="print a JSON summary")
+    p.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
+    _add_common(p)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("search", help="hybrid retrieval only: ranked paragraphs for a query")
+    p.add_argument("query", help="what to look for")
+    p.add_argument("--k", type=int, default=5, help="how many paragraphs (default 5)")
+    p.add_argument("--json", action="store_true", help='print {"query", "results": [{doc, paragraph, text, score}]}')
+    _add_common(p)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="answer a question with cited, verified sentences")
+    p.add_argument("question", help="what you want to know about the documents")
+    p.add_argument("--model", help="embedded (default), openai:<model>, or a model name with --base-url "
+                                   "(env ASSISTANT_MODEL)")
+    p.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
+                                      "(env ASSISTANT_BASE_URL)")
+    p.add_argument("--stream", action="store_true", help="print the draft as it is generated, then the "
+                                                         "verified answer")
+    p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument("--history", action="append", metavar="TURN",
+                   help="an earlier question in the conversation (repeatable, oldest first)")
+    _add_common(p)
+    p.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func: Callable[[argparse.Namespace], int] | None = getattr(args, "func", None)
+    if func is None:
+        parser.print_help()
+        return 0
+    try:
+        return func(args)
+    except UserError as exc:
+        print(f"assistant: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("assistant: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

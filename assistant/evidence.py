@@ -1,0 +1,112 @@
+"""Evidence first: the few sentences that best answer a question, and how strongly.
+
+Sentences of the retrieved paragraphs are scored by embedding similarity to the question, by
+how many of the question's content words they contain, and by the kind of answer the question
+asks for (a date for "when", a number for "how many"). The best ones go to the model; the best
+one is also what a failed model sentence is repaired with, quoted.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.corpus import Paragraph, split_sentences
+from assistant.retrieve import Hit
+from assistant.text import content_terms, stem, words
+
+_MONTHS = "january february march april may june july august september october november december"
+_DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}|"
+                   r"(1[89]|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
+_NUMBER = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+                     r"hundred|thousand|million|billion|dozens?)\b", re.I)
+_NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
+
+
+def answer_type(question: str) -> str | None:
+    """The kind of fact a question wants, when its wording says so."""
+    q = question.lower().strip()
+    if re.match(r"^(when|on what (day|date)|what (day|date)|in what year|what year)\b", q):
+        return "date"
+    if re.match(r"^(how many|how much|what (number|percentage|share)|roughly how many)\b", q):
+        return "number"
+    if re.match(r"^(who|whom|whose)\b", q):
+        return "name"
+    return None
+
+
+def has_type(text: str, kind: str | None) -> bool:
+    if kind == "date":
+        return bool(_DATE.search(text))
+    if kind == "number":
+        return bool(_NUMBER.search(text))
+    if kind == "name":
+        return bool(_NAME.search(text))
+    return True
+
+
+@dataclass
+class EvidenceSentence:
+    paragraph: Paragraph
+    index: int
+    text: str
+    similarity: float  # cosine to the question
+    overlap: float  # share of the question's content words present
+    score: float
+
+
+def lexical_overlap(question: str, text: str) -> float:
+    q = set(content_terms(question))
+    if not q:
+        return 0.0
+    t = set(content_terms(text)) | {stem(w) for w in words(text)}
+    return len(q & t) / len(q)
+
+
+def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) -> list[EvidenceSentence]:
+    """Score every sentence of the retrieved paragraphs; `embed` maps texts to unit vectors."""
+    kind = answer_type(question)
+    candidates = [(hit, s) for hit in hits for s in split_sentences(hit.paragraph)]
+    if not candidates:
+        return []
+    vectors = embed([s.text for _, s in candidates])
+    sims = vectors @ vector
+    ranked = []
+    for (hit, sentence), sim in zip(candidates, sims, strict=True):
+        overlap = lexical_overlap(question, sentence.text)
+        score = float(sim) + 0.35 * overlap + (0.05 if has_type(sentence.text, kind) and kind else 0.0)
+        ranked.append(EvidenceSentence(hit.paragraph, sentence.index, sentence.text, float(sim), overlap, score))
+    ranked.sort(key=lambda e: -e.score)
+    return ranked
+
+
+def _clauses(sentence: str) -> list[str]:
+    parts = re.split(r"(?<=[,;])\s+", sentence)
+    return [p for p in parts if p]
+
+
+def best_quote(question: str, sentence: EvidenceSentence, max_words: int = 40) -> str:
+    """The sentence, or its clause window that best answers the question, marked as a quotation."""
+    kind = answer_type(question)
+    text = sentence.text.strip()
+    clauses = _clauses(text)
+    if len(text.split()) <= max_words or len(clauses) == 1:
+        return f"“{text.rstrip('.')}”"
+    best: tuple[float, int, int] | None = None
+    for i in range(len(clauses)):
+        for j in range(i + 1, len(clauses) + 1):
+            window = " ".join(clauses[i:j])
+            n = len(window.split())
+            if n > max_words:
+                break
+            score = lexical_overlap(question, window) + (0.5 if kind and has_type(window, kind) else 0.0) \
+                + 0.01 * n / max_words
+            if best is None or score > best[0]:
+                best = (score, i, j)
+    if best is None:  # one clause longer than the limit: cut it at a word boundary
+        return f"“{' '.join(text.split()[:max_words]).rstrip(',;.')}…”"
+    _, i, j = best
+    window = " ".join(clauses[i:j]).rstrip(",;. ")
+    return f"“{'…' if i > 0 else ''}{window}{'…' if j < len(clauses) else ''}”"

