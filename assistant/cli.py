@@ -35,9 +35,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _print_json(report.as_dict())
     else:
         verb = "added" if report.added else "added 0 (already indexed)"
-        print(f"{report.documents} document(s), {report.paragraphs} paragraph(s): {verb}"
-              + (f" {report.added}" if report.added else "")
-              + f", unchanged {report.unchanged}, removed {report.removed} in {report.seconds:.2f} s")
+        print(
+            f"{report.documents} document(s), {report.paragraphs} paragraph(s): {verb}"
+            + (f" {report.added}" if report.added else "")
+            + f", unchanged {report.unchanged}, removed {report.removed} in {report.seconds:.2f} s"
+        )
     for error in report.errors:
         print(f"error: {error}", file=sys.stderr)
     return 1 if report.errors else 0
@@ -53,9 +55,21 @@ def cmd_search(args: argparse.Namespace) -> int:
     retriever = Retriever(open_store(_settings(args), progress=not args.json))
     hits = retriever.search(query, args.k)
     if args.json:
-        _print_json({"query": query, "results": [
-            {"doc": h.paragraph.doc, "paragraph": h.paragraph.number, "text": h.paragraph.text,
-             "score": round(h.score, 6), "parts": h.parts} for h in hits]})
+        _print_json(
+            {
+                "query": query,
+                "results": [
+                    {
+                        "doc": h.paragraph.doc,
+                        "paragraph": h.paragraph.number,
+                        "text": h.paragraph.text,
+                        "score": round(h.score, 6),
+                        "parts": h.parts,
+                    }
+                    for h in hits
+                ],
+            }
+        )
     else:
         for rank, h in enumerate(hits, 1):
             print(f"{rank}. [¶{h.paragraph.number}] {h.paragraph.doc}  score {h.score:.4f}")
@@ -91,18 +105,25 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(f"  [¶{cite.paragraph}] ({cite.doc}) {cite.text}")
     quoted = [s for s in answer.sentences if s.source == "quote"]
     if quoted:
-        print(f"\n({len(quoted)} sentence(s) quoted from the source where the model's wording could not be verified)")
+        print(
+            f"\n({len(quoted)} sentence(s) quoted from the source where the model's wording could not be verified)"
+        )
     t = answer.timings_ms
-    print(f"\n[{answer.model} · retrieve {t['retrieve']:.0f} ms · generate {t['generate']:.0f} ms · "
-          f"total {t['total']:.0f} ms]", file=sys.stderr)
+    print(
+        f"\n[{answer.model} · retrieve {t['retrieve']:.0f} ms · generate {t['generate']:.0f} ms · "
+        f"total {t['total']:.0f} ms]",
+        file=sys.stderr,
+    )
     return 0
 
 
 def _question(text: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise UserError("the question is empty; say what you want to know, e.g. "
-                        "assistant search \"Where will the next meeting be held?\"")
+        raise UserError(
+            "the question is empty; say what you want to know, e.g. "
+            'assistant search "Where will the next meeting be held?"'
+        )
     return text
 
 
@@ -115,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="assistant",
         description="Answer questions about a document collection, citing the source paragraph [¶n] "
-                    "for every claim. Runs offline on a laptop CPU.",
+        "for every claim. Runs offline on a laptop CPU.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -129,21 +150,31 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("search", help="hybrid retrieval only: ranked paragraphs for a query")
     p.add_argument("query", help="what to look for")
     p.add_argument("--k", type=int, default=5, help="how many paragraphs (default 5)")
-    p.add_argument("--json", action="store_true", help='print {"query", "results": [{doc, paragraph, text, score}]}')
+    p.add_argument(
+        "--json", action="store_true", help='print {"query", "results": [{doc, paragraph, text, score}]}'
+    )
     _add_common(p)
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("ask", help="answer a question with cited, verified sentences")
     p.add_argument("question", help="what you want to know about the documents")
-    p.add_argument("--model", help="embedded (default), openai:<model>, or a model name with --base-url "
-                                   "(env ASSISTANT_MODEL)")
-    p.add_argument("--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 "
-                                      "(env ASSISTANT_BASE_URL)")
-    p.add_argument("--stream", action="store_true", help="print the draft as it is generated, then the "
-                                                         "verified answer")
+    p.add_argument(
+        "--model",
+        help="embedded (default), openai:<model>, or a model name with --base-url (env ASSISTANT_MODEL)",
+    )
+    p.add_argument(
+        "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_BASE_URL)"
+    )
+    p.add_argument(
+        "--stream", action="store_true", help="print the draft as it is generated, then the verified answer"
+    )
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
-    p.add_argument("--history", action="append", metavar="TURN",
-                   help="an earlier question in the conversation (repeatable, oldest first)")
+    p.add_argument(
+        "--history",
+        action="append",
+        metavar="TURN",
+        help="an earlier question in the conversation (repeatable, oldest first)",
+    )
     _add_common(p)
     p.set_defaults(func=cmd_ask)
     return parser

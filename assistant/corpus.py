@@ -92,13 +92,17 @@ def split_sentences(paragraph: Paragraph) -> list[Sentence]:
         candidate = text[start : match.start()].rstrip()
         if _ABBREVIATIONS.search(candidate):
             continue
-        sentences.append(Sentence(paragraph.doc, paragraph.number, len(sentences), candidate, start,
-                                  start + len(candidate)))
+        sentences.append(
+            Sentence(
+                paragraph.doc, paragraph.number, len(sentences), candidate, start, start + len(candidate)
+            )
+        )
         start = match.end()
     tail = text[start:].strip()
     if tail:
-        sentences.append(Sentence(paragraph.doc, paragraph.number, len(sentences), tail, start,
-                                  start + len(tail)))
+        sentences.append(
+            Sentence(paragraph.doc, paragraph.number, len(sentences), tail, start, start + len(tail))
+        )
     return sentences
 
 
@@ -118,7 +122,9 @@ def find_documents(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file()))
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
+            )
         elif path.exists():
             files.append(path)
         else:

@@ -41,8 +41,12 @@ def _read_safetensors(path: Path) -> dict[str, np.ndarray]:
         if name == "__metadata__":
             continue
         start, end = meta["data_offsets"]
-        arr = np.frombuffer(raw, dtype=dtypes[meta["dtype"]], count=(end - start) // np.dtype(
-            dtypes[meta["dtype"]]).itemsize, offset=base + start)
+        arr = np.frombuffer(
+            raw,
+            dtype=dtypes[meta["dtype"]],
+            count=(end - start) // np.dtype(dtypes[meta["dtype"]]).itemsize,
+            offset=base + start,
+        )
         tensors[name] = arr.reshape(meta["shape"])
     return tensors
 
@@ -63,15 +67,22 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
         return out
 
     def layer_norm(x: str, prefix: str, out: str) -> str:
-        return node("LayerNormalization", [x, const(prefix + ".w", w[prefix + ".weight"]),
-                                           const(prefix + ".b", w[prefix + ".bias"])], out, axis=-1, epsilon=_EPS)
+        return node(
+            "LayerNormalization",
+            [x, const(prefix + ".w", w[prefix + ".weight"]), const(prefix + ".b", w[prefix + ".bias"])],
+            out,
+            axis=-1,
+            epsilon=_EPS,
+        )
 
     def linear(x: str, weight: np.ndarray, bias: np.ndarray, name: str) -> str:
         mm = node("MatMul", [x, const(name + ".w", weight.T)], name + ".mm")
         return node("Add", [mm, const(name + ".b", bias)], name)
 
     emb = node("Gather", [const("word", w["embeddings.word_embeddings.weight"]), "input_ids"], "emb.word")
-    pos = node("Gather", [const("pos", w["embeddings.position_embeddings.weight"]), "position_ids"], "emb.pos")
+    pos = node(
+        "Gather", [const("pos", w["embeddings.position_embeddings.weight"]), "position_ids"], "emb.pos"
+    )
     x = node("Add", [emb, pos], "emb.sum")
     x = node("Add", [x, const("type0", w["embeddings.token_type_embeddings.weight"][0])], "emb.typed")
     x = layer_norm(x, "embeddings.LayerNorm", "emb.out")
@@ -99,7 +110,9 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
         ctx = node("MatMul", [probs, v], f"l{i}.ctx")
         ctx = node("Transpose", [ctx], f"l{i}.ctxT", perm=[0, 2, 1, 3])
         ctx = node("Reshape", [ctx, ctx_shape], f"l{i}.ctx3")
-        attn = linear(ctx, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"], f"l{i}.o")
+        attn = linear(
+            ctx, w[p + "attention.output.dense.weight"], w[p + "attention.output.dense.bias"], f"l{i}.o"
+        )
         x = layer_norm(node("Add", [attn, x], f"l{i}.res1"), p + "attention.output.LayerNorm", f"l{i}.ln1")
         h = linear(x, w[p + "intermediate.dense.weight"], w[p + "intermediate.dense.bias"], f"l{i}.inter")
         erf_ = node("Erf", [node("Div", [h, root2], f"l{i}.hdiv")], f"l{i}.erf")
@@ -108,10 +121,13 @@ def _build_graph(w: dict[str, np.ndarray]) -> bytes:
         f = linear(h, w[p + "output.dense.weight"], w[p + "output.dense.bias"], f"l{i}.f")
         x = layer_norm(node("Add", [f, x], f"l{i}.res2"), p + "output.LayerNorm", f"l{i}.ln2")
     graph = helper.make_graph(
-        nodes, "minilm",
-        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["B", "L"]),
-         helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["L"]),
-         helper.make_tensor_value_info("mask_bias", TensorProto.FLOAT, ["B", 1, 1, "L"])],
+        nodes,
+        "minilm",
+        [
+            helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["B", "L"]),
+            helper.make_tensor_value_info("position_ids", TensorProto.INT64, ["L"]),
+            helper.make_tensor_value_info("mask_bias", TensorProto.FLOAT, ["B", 1, 1, "L"]),
+        ],
         [helper.make_tensor_value_info(x, TensorProto.FLOAT, ["B", "L", DIMENSION])],
         initializer=inits,
     )
@@ -135,8 +151,11 @@ class MiniLMEmbedder:
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.log_severity_level = 3
-        self._session = ort.InferenceSession(_build_graph(_read_safetensors(path / "model.safetensors")),
-                                             options, providers=["CPUExecutionProvider"])
+        self._session = ort.InferenceSession(
+            _build_graph(_read_safetensors(path / "model.safetensors")),
+            options,
+            providers=["CPUExecutionProvider"],
+        )
         self._output = self._session.get_outputs()[0].name
 
     def _forward(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:

@@ -15,13 +15,19 @@ import numpy as np
 
 from assistant.corpus import Paragraph, split_sentences
 from assistant.retrieve import Hit
-from assistant.text import content_terms, stem, words
+from assistant.text import STOPWORDS, content_terms, stem, words
 
 _MONTHS = "january february march april may june july august september october november december"
-_DATE = re.compile(rf"\b(\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}|"
-                   r"(1[89]|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b", re.I)
-_NUMBER = re.compile(r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-                     r"hundred|thousand|million|billion|dozens?)\b", re.I)
+_DATE = re.compile(
+    rf"\b(\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}|"
+    r"(1[89]|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+    re.I,
+)
+_NUMBER = re.compile(
+    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"hundred|thousand|million|billion|dozens?)\b",
+    re.I,
+)
 _NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
 
 
@@ -47,6 +53,24 @@ def has_type(text: str, kind: str | None) -> bool:
     return True
 
 
+_PROPER = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*")
+_COUNTED = re.compile(r"^(?:roughly\s+)?how\s+(?:many|much)\s+(?:of\s+the\s+)?([a-z-]+)", re.I)
+
+
+def proper_nouns(question: str) -> list[str]:
+    """Capitalised names in a question, skipping its first word (capitalised anyway)."""
+    body = question.strip()
+    first = re.match(r"\S+\s*", body)
+    body = body[first.end() :] if first else body
+    return [m.group() for m in _PROPER.finditer(body) if m.group().lower() not in STOPWORDS]
+
+
+def counted_noun(question: str) -> str | None:
+    """The thing a "how many …" question counts, stemmed: troops -> troop."""
+    match = _COUNTED.match(question.strip())
+    return stem(match.group(1).lower()) if match else None
+
+
 @dataclass
 class EvidenceSentence:
     paragraph: Paragraph
@@ -65,19 +89,40 @@ def lexical_overlap(question: str, text: str) -> float:
     return len(q & t) / len(q)
 
 
+def _segments(text: str, max_words: int = 30) -> list[str]:
+    """A sentence plus, when it is long, its clause windows: a long sentence's vector blurs its parts."""
+    if len(text.split()) <= max_words + 15:
+        return [text]
+    out, current = [text], ""
+    for clause in _clauses(text):
+        if current and len((current + " " + clause).split()) > max_words:
+            out.append(current)
+            current = clause
+        else:
+            current = f"{current} {clause}".strip()
+    if current:
+        out.append(current)
+    return out
+
+
 def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) -> list[EvidenceSentence]:
-    """Score every sentence of the retrieved paragraphs; `embed` maps texts to unit vectors."""
+    """Score the sentences (and clause windows of long ones) of the retrieved paragraphs.
+
+    `embed` maps texts to unit vectors; `vector` is the question's.
+    """
     kind = answer_type(question)
-    candidates = [(hit, s) for hit in hits for s in split_sentences(hit.paragraph)]
+    candidates = [
+        (hit, s, seg) for hit in hits for s in split_sentences(hit.paragraph) for seg in _segments(s.text)
+    ]
     if not candidates:
         return []
-    vectors = embed([s.text for _, s in candidates])
-    sims = vectors @ vector
+    sims = embed([seg for _, _, seg in candidates]) @ vector
     ranked = []
-    for (hit, sentence), sim in zip(candidates, sims, strict=True):
-        overlap = lexical_overlap(question, sentence.text)
-        score = float(sim) + 0.35 * overlap + (0.05 if has_type(sentence.text, kind) and kind else 0.0)
-        ranked.append(EvidenceSentence(hit.paragraph, sentence.index, sentence.text, float(sim), overlap, score))
+    for (hit, sentence, segment), sim in zip(candidates, sims, strict=True):
+        overlap = lexical_overlap(question, segment)
+        typed = kind in ("date", "number") and has_type(segment, kind)
+        score = float(sim) + 0.35 * overlap + (0.1 if typed else 0.0)
+        ranked.append(EvidenceSentence(hit.paragraph, sentence.index, segment, float(sim), overlap, score))
     ranked.sort(key=lambda e: -e.score)
     return ranked
 
@@ -101,8 +146,11 @@ def best_quote(question: str, sentence: EvidenceSentence, max_words: int = 40) -
             n = len(window.split())
             if n > max_words:
                 break
-            score = lexical_overlap(question, window) + (0.5 if kind and has_type(window, kind) else 0.0) \
+            score = (
+                lexical_overlap(question, window)
+                + (0.5 if kind and has_type(window, kind) else 0.0)
                 + 0.01 * n / max_words
+            )
             if best is None or score > best[0]:
                 best = (score, i, j)
     if best is None:  # one clause longer than the limit: cut it at a word boundary

@@ -74,13 +74,26 @@ class IngestReport:
 
 
 def _meta(p: Paragraph) -> dict[str, Any]:
-    return {"doc": p.doc, "paragraph": p.number, "sha": p.sha, "start": p.start, "end": p.end,
-            "boilerplate": p.boilerplate}
+    return {
+        "doc": p.doc,
+        "paragraph": p.number,
+        "sha": p.sha,
+        "start": p.start,
+        "end": p.end,
+        "boilerplate": p.boilerplate,
+    }
 
 
 def paragraph_from(text: str, meta: dict[str, Any]) -> Paragraph:
-    return Paragraph(doc=meta["doc"], number=int(meta["paragraph"]), text=text, start=int(meta["start"]),
-                     end=int(meta["end"]), sha=meta["sha"], boilerplate=bool(meta["boilerplate"]))
+    return Paragraph(
+        doc=meta["doc"],
+        number=int(meta["paragraph"]),
+        text=text,
+        start=int(meta["start"]),
+        end=int(meta["end"]),
+        sha=meta["sha"],
+        boilerplate=bool(meta["boilerplate"]),
+    )
 
 
 class Store:
@@ -95,8 +108,9 @@ class Store:
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         try:
             if settings.chroma_host:
-                self.client = chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
-                                                  settings=chroma_settings)
+                self.client = chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
                 self.client.heartbeat()
             else:
                 path = Path(settings.data_dir) / "chroma"
@@ -105,14 +119,19 @@ class Store:
         except UserError:
             raise
         except Exception as exc:  # chromadb raises several types for an unreachable/corrupt store
-            where = (f"Chroma server at {settings.chroma_host}:{settings.chroma_port}" if settings.chroma_host
-                     else f"data directory {settings.data_dir}")
+            where = (
+                f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+                if settings.chroma_host
+                else f"data directory {settings.data_dir}"
+            )
             raise UserError(f"cannot open the index ({where}): {exc}") from None
         ef = MiniLMFunction(self.embedder)
         self.paragraphs = self.client.get_or_create_collection(
-            settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"})
+            settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
+        )
         self.sentences = self.client.get_or_create_collection(
-            settings.collection + "-sentences", embedding_function=ef, metadata={"hnsw:space": "cosine"})
+            settings.collection + "-sentences", embedding_function=ef, metadata={"hnsw:space": "cosine"}
+        )
 
     def count(self) -> int:
         return self.paragraphs.count()
@@ -141,7 +160,7 @@ class Store:
         existing = set()
         ids = [p.id for p in wanted]
         for start in range(0, len(ids), 5000):
-            existing.update(self.paragraphs.get(ids=ids[start:start + 5000], include=[])["ids"])
+            existing.update(self.paragraphs.get(ids=ids[start : start + 5000], include=[])["ids"])
         todo = [p for p in wanted if p.id not in existing]
         report.unchanged = len(wanted) - len(todo)
         self._add(todo, progress)
@@ -154,19 +173,33 @@ class Store:
 
         bar = tqdm(total=len(todo), unit="para", desc="embedding", disable=not progress or not todo)
         for start in range(0, len(todo), _BATCH):
-            batch = todo[start:start + _BATCH]
+            batch = todo[start : start + _BATCH]
             sentences: list[tuple[Paragraph, Sentence]] = [
-                (p, s) for p in batch if not p.boilerplate for s in split_sentences(p)]
+                (p, s) for p in batch if not p.boilerplate for s in split_sentences(p)
+            ]
             vectors = self.embedder.embed([p.text for p in batch] + [s.text for _, s in sentences])
-            self.paragraphs.add(ids=[p.id for p in batch], documents=[p.text for p in batch],
-                                metadatas=[_meta(p) for p in batch], embeddings=vectors[:len(batch)])
+            self.paragraphs.add(
+                ids=[p.id for p in batch],
+                documents=[p.text for p in batch],
+                metadatas=[_meta(p) for p in batch],
+                embeddings=vectors[: len(batch)],
+            )
             if sentences:
                 self.sentences.add(
                     ids=[f"{p.id}:s{s.index}" for p, s in sentences],
                     documents=[s.text for _, s in sentences],
-                    metadatas=[{"doc": p.doc, "paragraph": p.number, "paragraph_id": p.id, "index": s.index,
-                                "start": s.start, "end": s.end} for p, s in sentences],
-                    embeddings=vectors[len(batch):],
+                    metadatas=[
+                        {
+                            "doc": p.doc,
+                            "paragraph": p.number,
+                            "paragraph_id": p.id,
+                            "index": s.index,
+                            "start": s.start,
+                            "end": s.end,
+                        }
+                        for p, s in sentences
+                    ],
+                    embeddings=vectors[len(batch) :],
                 )
             bar.update(len(batch))
         bar.close()
@@ -181,11 +214,18 @@ class Store:
         total = collection.count()
         if total == 0:
             return []
-        res = collection.query(query_embeddings=[vector], n_results=min(n, total), where=where,
-                               include=["documents", "metadatas", "distances"])
-        return [{"id": i, "text": t, "meta": m, "similarity": 1.0 - d}
-                for i, t, m, d in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
-                                      res["distances"][0], strict=True)]
+        res = collection.query(
+            query_embeddings=[vector],
+            n_results=min(n, total),
+            where=where,
+            include=["documents", "metadatas", "distances"],
+        )
+        return [
+            {"id": i, "text": t, "meta": m, "similarity": 1.0 - d}
+            for i, t, m, d in zip(
+                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
+            )
+        ]
 
 
 def open_store(settings: Settings, build: bool = True, progress: bool = False) -> Store:

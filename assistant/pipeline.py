@@ -13,29 +13,44 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from assistant.answer import Answer, AnswerSentence, Citation
 from assistant.config import Settings, load_settings
 from assistant.errors import UserError
-from assistant.evidence import EvidenceSentence, answer_type, best_quote, has_type, rank_sentences
+from assistant.evidence import (
+    EvidenceSentence,
+    answer_type,
+    best_quote,
+    counted_noun,
+    has_type,
+    proper_nouns,
+    rank_sentences,
+)
 from assistant.ground import highlights, parse, render, verify
 from assistant.index import Store, open_store
 from assistant.models import registry
 from assistant.models.base import Request
 from assistant.prompts import chat_prompt, completion_prompt
 from assistant.retrieve import Retriever
-from assistant.text import content_terms
+from assistant.text import QUESTION_WORDS, content_terms, stem
 from assistant.tokens import count_tokens
 
-# Evidence gate, set on the seed's eval set (evals/README.md): below MIN_SIMILARITY the best
-# sentence is unrelated; between it and SURE_SIMILARITY we also need the question's words.
-MIN_SIMILARITY = 0.30
-SURE_SIMILARITY = 0.55
-MIN_OVERLAP = 0.5
+# Evidence gate, set on the seed's eval set (evals/README.md).
+MIN_SIMILARITY = 0.20  # below this the best sentence is unrelated to the question
+WEAK_SIMILARITY = 0.30  # below this, the question must share at least one key word with the documents
+RELEVANCE_MARGIN = 0.15
+ACCEPTED_EVIDENCE = 1  # how many of the top evidence sentences may back a model-written sentence  # a model sentence may sit this far below the best evidence's similarity
 NOT_FOUND = "NOT FOUND"
 NOT_FOUND_TEXT = "The documents do not say; nothing in them answers this question."
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(instructions?|rules?|prompt|above|previous)|"
     r"\b(system prompt|you are now|act as|pretend|jailbreak|developer mode)\b|\bsay (that|only|exactly)\b",
+    re.I,
+)
+_QUESTION_START = re.compile(
+    r"\b(who|whom|whose|what|when|where|which|why|how|did|does|do|is|are|was|were|can|could|will|would|has|have)"
+    r"\b[^.!]*\?",
     re.I,
 )
 _PRONOUN = re.compile(r"\b(they|them|their|he|she|him|her|his|it|its|this|that|these|those|there)\b", re.I)
@@ -65,8 +80,11 @@ def split_question(question: str) -> list[str]:
     parts = [p.strip() for p in re.split(r"\?\s+(?=\S)", question) if p.strip()]
     out: list[str] = []
     for part in parts:
-        pieces = re.split(r",?\s+and\s+(?=(?:who|what|when|where|which|why|how|did|does|do|is|are|was|were)\b)",
-                          part, flags=re.I)
+        pieces = re.split(
+            r",?\s+and\s+(?=(?:who|what|when|where|which|why|how|did|does|do|is|are|was|were)\b)",
+            part,
+            flags=re.I,
+        )
         out.extend(p.strip().rstrip("?") + "?" for p in pieces if p.strip())
     return out[:3] or [question]
 
@@ -74,9 +92,16 @@ def split_question(question: str) -> list[str]:
 class Assistant:
     """The public API: `Assistant().ask("…")` returns an Answer."""
 
-    def __init__(self, model: str | None = None, data_dir: str | None = None,
-                 settings: Settings | None = None, **overrides: object) -> None:
-        self.settings = (settings or load_settings()).with_overrides(model=model, data_dir=data_dir, **overrides)
+    def __init__(
+        self,
+        model: str | None = None,
+        data_dir: str | None = None,
+        settings: Settings | None = None,
+        **overrides: object,
+    ) -> None:
+        self.settings = (settings or load_settings()).with_overrides(
+            model=model, data_dir=data_dir, **overrides
+        )
         self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._backends: dict[str, object] = {}
@@ -118,12 +143,15 @@ class Assistant:
             raise UserError("the question is empty; ask something about the documents")
         tokens = count_tokens(question)
         if tokens > self.settings.max_question_tokens:
-            raise UserError(f"the question is too long ({tokens} tokens; the limit is "
-                            f"{self.settings.max_question_tokens}); shorten it")
+            raise UserError(
+                f"the question is too long ({tokens} tokens; the limit is "
+                f"{self.settings.max_question_tokens}); shorten it"
+            )
         return question
 
-    def ask_stream(self, question: str, history: list[str] | None = None,
-                   model: str | None = None) -> Iterator[Event]:
+    def ask_stream(
+        self, question: str, history: list[str] | None = None, model: str | None = None
+    ) -> Iterator[Event]:
         started = time.perf_counter()
         question = self.validate(question)
         backend = self.backend(model)
@@ -132,13 +160,14 @@ class Assistant:
         if _INJECTION.search(question):
             notes.append("the question contains instructions; they were treated as text, not followed")
             cleaned = _INJECTION.sub(" ", question)
-        standalone = rewrite(cleaned, history)
+            cleaned = _QUESTION_START.search(cleaned).group(0) if _QUESTION_START.search(cleaned) else ""
+        standalone = rewrite(cleaned, history)  # shown to the user; retrieval rewrites each part
         timings = {"retrieve": 0.0, "generate": 0.0}
         sentences: list[AnswerSentence] = []
         drafts: list[str] = []
-        for part in split_question(standalone):
+        for part in split_question(cleaned) if cleaned else []:
             t0 = time.perf_counter()
-            evidence = self._evidence(part)
+            evidence = self._evidence(part, rewrite(part, history))
             timings["retrieve"] += (time.perf_counter() - t0) * 1000
             if not self._answerable(part, evidence, notes):
                 continue
@@ -151,28 +180,58 @@ class Assistant:
             drafts.append(draft.strip())
             sentences.extend(self._ground(part, draft, evidence, notes, injected=cleaned != question))
         timings["total"] = (time.perf_counter() - started) * 1000
-        yield Event("answer", answer=self._compose(question, standalone, sentences, backend.name,
-                                                   {k: round(v, 1) for k, v in timings.items()},
-                                                   "\n".join(drafts), notes))
+        yield Event(
+            "answer",
+            answer=self._compose(
+                question,
+                standalone,
+                sentences,
+                backend.name,
+                {k: round(v, 1) for k, v in timings.items()},
+                "\n".join(drafts),
+                notes,
+            ),
+        )
 
     # -- steps -------------------------------------------------------------------------------------
-    def _evidence(self, question: str) -> list[EvidenceSentence]:
+    def _evidence(self, question: str, standalone: str) -> list[EvidenceSentence]:
+        """Paragraphs are found with the stand-alone question; sentences are ranked by the asked one."""
         retriever = self.retriever
         embedder = retriever.store.embedder
-        vector = embedder.embed([question])[0]
-        hits = retriever.search(question, self.settings.k, vector=vector)
-        return rank_sentences(question, vector, hits[: self.settings.evidence_paragraphs], embedder.embed)
+        vectors = embedder.embed([question, standalone] if standalone != question else [question])
+        hits = retriever.search(standalone, self.settings.k, vector=vectors[-1])
+        mixed = vectors.sum(0) / np.linalg.norm(vectors.sum(0))
+        return rank_sentences(question, mixed, hits[: self.settings.evidence_paragraphs], embedder.embed)
 
     def _answerable(self, question: str, evidence: list[EvidenceSentence], notes: list[str]) -> bool:
-        if not evidence or not content_terms(question):
+        """Refuse when the documents plainly cannot answer; see evals/README.md for how each rule was set."""
+        retriever = self.retriever
+        focus = [t for t in content_terms(question) if t not in {stem(w) for w in QUESTION_WORDS}]
+        if not evidence or not focus:
             notes.append("nothing in the question to look up")
             return False
-        best = evidence[0]
-        if best.similarity >= SURE_SIMILARITY or (best.similarity >= MIN_SIMILARITY and best.overlap >= MIN_OVERLAP):
-            return True
-        notes.append(f"weak evidence for {question!r} (similarity {best.similarity:.2f}, "
-                     f"word overlap {best.overlap:.2f})")
-        return False
+        best, shown = evidence[0], evidence[:3]
+        unknown = [n for n in proper_nouns(question) if not retriever.knows(n)]
+        kind = answer_type(question)
+        reason = ""
+        if best.similarity < MIN_SIMILARITY:
+            reason = f"nothing in the documents is close to the question (similarity {best.similarity:.2f})"
+        elif unknown:
+            reason = f"the documents never mention {', '.join(unknown)}"
+        elif kind in ("date", "number") and not any(has_type(e.text, kind) for e in shown):
+            reason = f"the evidence holds no {kind}"
+        elif (
+            kind == "number"
+            and (head := counted_noun(question))
+            and not any(head in set(content_terms(e.text)) for e in shown if has_type(e.text, kind))
+        ):
+            reason = f"the documents give no count of {head!r}"
+        elif best.similarity < WEAK_SIMILARITY and all(not retriever.knows(t) for t in focus):
+            reason = "none of the question's key words occur in the documents"
+        if reason:
+            notes.append(reason)
+            return False
+        return True
 
     def _request(self, backend, question: str, evidence: list[EvidenceSentence]) -> Request:
         chosen = evidence[:3]
@@ -189,36 +248,59 @@ class Assistant:
         evidence_text = "\n".join(lines)
         if backend.style == "chat":
             messages = chat_prompt().format_messages(evidence=evidence_text, question=question)
-            return Request(messages=[(m.type if m.type != "human" else "user", str(m.content)) for m in messages],
-                           max_tokens=self.settings.answer_tokens, stop=[])
+            return Request(
+                messages=[(m.type if m.type != "human" else "user", str(m.content)) for m in messages],
+                max_tokens=self.settings.answer_tokens,
+                stop=[],
+            )
         prompt = completion_prompt().format(evidence=evidence_text, question=question)
-        return Request(prompt=prompt, max_tokens=self.settings.answer_tokens, stop=["\n"], grammar=grammar)
+        return Request(
+            prompt=prompt,
+            max_tokens=self.settings.answer_tokens,
+            stop=["\n", "Question:", "Evidence:"],
+            grammar=grammar if self.settings.grammar else None,
+        )
 
-    def _ground(self, question: str, draft: str, evidence: list[EvidenceSentence], notes: list[str],
-                injected: bool) -> list[AnswerSentence]:
-        """Verify each drafted sentence; re-attach or replace what fails; quote when the model declines."""
-        by_number = {e.paragraph.number: e.paragraph for e in evidence}
+    def _ground(
+        self, question: str, draft: str, evidence: list[EvidenceSentence], notes: list[str], injected: bool
+    ) -> list[AnswerSentence]:
+        """Verify each drafted sentence; re-attach or replace what fails; quote when the model declines.
+
+        A model sentence must be supported by the evidence it was shown from the paragraph it cites,
+        and be about the question (as close to it as the best evidence, nearly).
+        """
+        # Only the best evidence may back a model sentence: small models copy a shown-but-wrong line
+        # faithfully, which passes a paragraph check yet misses the question (seed set: 28 → 35 of 44).
+        shown = evidence[:ACCEPTED_EVIDENCE]
+        by_number: dict[int, list[str]] = {}
+        for e in shown:
+            by_number.setdefault(e.paragraph.number, []).append(e.text)
+        doc = {e.paragraph.number: e.paragraph.doc for e in shown}
         kind = answer_type(question)
         kept: list[AnswerSentence] = []
-        if NOT_FOUND.lower() not in draft.lower():
-            for sentence in parse(draft)[:2]:
-                cited = [n for n in sentence.paragraphs if n in by_number]
-                support = verify(sentence.text, [by_number[n].text for n in cited]) if cited else None
-                if support is None or not support.ok:
-                    # Re-attach to the retrieved paragraph that does support it, if any.
-                    for number, paragraph in by_number.items():
-                        alt = verify(sentence.text, [paragraph.text])
-                        if alt.ok:
-                            notes.append(f"re-attached {sentence.text!r} from {sentence.paragraphs} to ¶{number}")
-                            cited, support = [number], alt
-                            break
-                if support is None or not support.ok:
-                    why = support.reason if support else "no valid citation"
-                    notes.append(f"dropped model sentence {sentence.text!r}: {why}")
-                    continue
-                paragraph = by_number[cited[0]]
-                kept.append(AnswerSentence(render(sentence.text, cited), cited, "model", support.score,
-                                           paragraph.doc))
+        drafted = [] if NOT_FOUND.lower() in draft.lower() else parse(draft)[:2]
+        for sentence in drafted:
+            cited = [n for n in sentence.paragraphs if n in by_number]
+            support = verify(sentence.text, [t for n in cited for t in by_number[n]]) if cited else None
+            if support is None or not support.ok:
+                for number, texts in by_number.items():  # re-attach to the shown paragraph that supports it
+                    alt = verify(sentence.text, texts)
+                    if alt.ok:
+                        notes.append(f"re-attached {sentence.text!r} from {sentence.paragraphs} to ¶{number}")
+                        cited, support = [number], alt
+                        break
+            if support is None or not support.ok:
+                why = support.reason if support else "no valid citation"
+                notes.append(f"dropped model sentence {sentence.text!r}: {why}")
+                continue
+            if not self._relevant(question, sentence.text, evidence[0]) or not self._informative(
+                question, sentence.text, evidence[0]
+            ):
+                notes.append(f"dropped model sentence {sentence.text!r}: it does not address the question")
+                continue
+            kept.append(
+                AnswerSentence(render(sentence.text, cited), cited, "model", support.score, doc[cited[0]])
+            )
         if kept and kind and not any(has_type(s.text, kind) for s in kept):
             notes.append(f"model answer lacks the {kind} the question asks for; quoting the source")
             kept = []
@@ -226,29 +308,63 @@ class Assistant:
             kept = kept[:1]
         if not kept:
             best = evidence[0]
-            for candidate in evidence[:3]:
-                if not kind or has_type(candidate.text, kind):
-                    best = candidate
-                    break
-            quote = best_quote(question, best)
-            kept.append(AnswerSentence(render(quote, [best.paragraph.number]), [best.paragraph.number], "quote",
-                                       1.0, best.paragraph.doc))
+            kept.append(
+                AnswerSentence(
+                    render(best_quote(question, best), [best.paragraph.number]),
+                    [best.paragraph.number],
+                    "quote",
+                    1.0,
+                    best.paragraph.doc,
+                )
+            )
         return kept
 
-    def _compose(self, question: str, standalone: str, sentences: list[AnswerSentence], model: str,
-                 timings: dict[str, float], draft: str, notes: list[str]) -> Answer:
+    @staticmethod
+    def _informative(question: str, sentence: str, best: EvidenceSentence) -> bool:
+        """The sentence must carry something of the best evidence beyond the question's own words."""
+        new = set(content_terms(best.text)) - set(content_terms(question))
+        return bool(new & set(content_terms(sentence)))
+
+    def _relevant(self, question: str, sentence: str, best: EvidenceSentence) -> bool:
+        embedder = self.retriever.store.embedder
+        q, s = embedder.embed([question, sentence])
+        return float(q @ s) >= best.similarity - RELEVANCE_MARGIN
+
+    def _compose(
+        self,
+        question: str,
+        standalone: str,
+        sentences: list[AnswerSentence],
+        model: str,
+        timings: dict[str, float],
+        draft: str,
+        notes: list[str],
+    ) -> Answer:
         retriever = self.retriever
         if not sentences:
-            return Answer(question, "not_found", NOT_FOUND_TEXT, [], model, timings,
-                          [], standalone, draft, notes)
+            return Answer(
+                question, "not_found", NOT_FOUND_TEXT, [], model, timings, [], standalone, draft, notes
+            )
         citations: dict[tuple[str, int], Citation] = {}
         for s in sentences:
             for number in s.paragraphs:
                 paragraph = retriever.paragraph(s.doc, number)
                 if paragraph is None:
                     continue
-                cite = citations.setdefault((paragraph.doc, number), Citation(paragraph.doc, number, paragraph.text))
+                cite = citations.setdefault(
+                    (paragraph.doc, number), Citation(paragraph.doc, number, paragraph.text)
+                )
                 cite.highlights = sorted(set(cite.highlights) | set(highlights(s.text, paragraph.text)))
         text = " ".join(s.text for s in sentences)
-        return Answer(question, "answered", text, list(citations.values()), model, timings, sentences, standalone,
-                      draft, notes)
+        return Answer(
+            question,
+            "answered",
+            text,
+            list(citations.values()),
+            model,
+            timings,
+            sentences,
+            standalone,
+            draft,
+            notes,
+        )

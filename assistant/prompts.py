@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate, PromptTemplate
@@ -18,13 +18,13 @@ def _read(name: str) -> str:
         raise FileNotFoundError(f"prompt file missing: {path}") from None
 
 
-@lru_cache(maxsize=None)
+@cache
 def completion_prompt() -> PromptTemplate:
     """Few-shot completion prompt for base models: fixed examples first, so llama.cpp reuses the prefix."""
     return PromptTemplate.from_template(_read("answer_completion.txt"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def chat_prompt() -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [("system", _read("answer_chat_system.txt")), ("human", _read("answer_chat_user.txt"))]

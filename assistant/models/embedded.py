@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,12 +39,27 @@ def model_path() -> Path:
     return target
 
 
+@contextmanager
+def _quiet_stderr() -> Iterator[None]:
+    """llama.cpp's C code logs to fd 2 even with verbose=False; keep the terminal clean."""
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+            yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 @lru_cache(maxsize=2)
 def load_llama(path: str, n_ctx: int) -> Any:
     from llama_cpp import Llama
 
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, n_batch=512,
-                 verbose=False, seed=0)
+    with _quiet_stderr():
+        return Llama(
+            model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, n_batch=512, verbose=False, seed=0
+        )
 
 
 class LlamaCppLLM(LLM):
@@ -63,16 +79,26 @@ class LlamaCppLLM(LLM):
             self._llama = load_llama(self.path, self.n_ctx)
         return self._llama
 
-    def _stream(self, prompt: str, stop: list[str] | None = None,
-                run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> Iterator[GenerationChunk]:
+    def _stream(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[GenerationChunk]:
         from llama_cpp import LlamaGrammar
 
         grammar = kwargs.get("grammar")
         with _LOCK:
             llama = self._model()
             pieces = llama.create_completion(
-                prompt, max_tokens=kwargs.get("max_tokens", 80), temperature=0.0, top_k=1, stop=stop or [],
-                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None, stream=True,
+                prompt,
+                max_tokens=kwargs.get("max_tokens", 80),
+                temperature=0.0,
+                top_k=1,
+                stop=stop or [],
+                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None,
+                stream=True,
             )
             for piece in pieces:
                 text = piece["choices"][0]["text"]
@@ -81,8 +107,13 @@ class LlamaCppLLM(LLM):
                         run_manager.on_llm_new_token(text)
                     yield GenerationChunk(text=text)
 
-    def _call(self, prompt: str, stop: list[str] | None = None,
-              run_manager: CallbackManagerForLLMRun | None = None, **kwargs: Any) -> str:
+    def _call(
+        self,
+        prompt: str,
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> str:
         return "".join(c.text for c in self._stream(prompt, stop, run_manager, **kwargs))
 
 
@@ -97,8 +128,9 @@ class EmbeddedBackend:
         self.llm._model()
 
     def stream(self, request: Request) -> Iterator[str]:
-        yield from self.llm.stream(request.prompt, stop=request.stop, max_tokens=request.max_tokens,
-                                   grammar=request.grammar)
+        yield from self.llm.stream(
+            request.prompt, stop=request.stop, max_tokens=request.max_tokens, grammar=request.grammar
+        )
 
 
 def create(settings: Settings, model: str) -> EmbeddedBackend:

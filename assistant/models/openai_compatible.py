@@ -18,8 +18,16 @@ OPENAI_URL = "https://api.openai.com/v1"
 
 
 class OpenAICompatibleBackend:
-    def __init__(self, name: str, model: str, base_url: str, api_key: str, style: Style, timeout: float,
-                 send_grammar: bool) -> None:
+    def __init__(
+        self,
+        name: str,
+        model: str,
+        base_url: str,
+        api_key: str,
+        style: Style,
+        timeout: float,
+        send_grammar: bool,
+    ) -> None:
         self.name = name
         self.model = model
         self.base_url = base_url
@@ -33,9 +41,16 @@ class OpenAICompatibleBackend:
         from langchain_openai import ChatOpenAI, OpenAI
 
         extra = {"grammar": request.grammar} if self._send_grammar and request.grammar else None
-        common: dict[str, Any] = dict(model=self.model, base_url=self.base_url, api_key=self._api_key,
-                                      temperature=0.0, max_tokens=request.max_tokens, timeout=self._timeout,
-                                      max_retries=0, extra_body=extra)
+        common: dict[str, Any] = dict(
+            model=self.model,
+            base_url=self.base_url,
+            api_key=self._api_key,
+            temperature=0.0,
+            max_tokens=request.max_tokens,
+            timeout=self._timeout,
+            max_retries=0,
+            extra_body=extra,
+        )
         if self.style == "chat":
             return ChatOpenAI(**common, stop_sequences=request.stop or None)
         return OpenAI(**common)
@@ -52,29 +67,50 @@ class OpenAICompatibleBackend:
             else:
                 yield from model.stream(request.prompt, stop=request.stop or None)
         except openai.APIConnectionError:
-            raise BackendUnavailable(f"cannot reach the model server at {self.base_url} "
-                                     "(is it running? check --base-url / ASSISTANT_BASE_URL)") from None
+            raise BackendUnavailable(
+                f"cannot reach the model server at {self.base_url} "
+                "(is it running? check --base-url / ASSISTANT_BASE_URL)"
+            ) from None
         except openai.AuthenticationError:
-            raise UserError(f"the model server at {self.base_url} rejected the API key "
-                            "(set OPENAI_API_KEY or ASSISTANT_API_KEY)") from None
+            raise UserError(
+                f"the model server at {self.base_url} rejected the API key "
+                "(set OPENAI_API_KEY or ASSISTANT_API_KEY)"
+            ) from None
         except openai.NotFoundError as exc:
             raise UserError(f"model {self.model!r} not found at {self.base_url}: {exc.message}") from None
         except openai.APIStatusError as exc:
-            raise BackendUnavailable(f"the model server at {self.base_url} answered {exc.status_code}: "
-                                     f"{exc.message}") from None
+            raise BackendUnavailable(
+                f"the model server at {self.base_url} answered {exc.status_code}: {exc.message}"
+            ) from None
 
 
 def create_openai(settings: Settings, model: str) -> OpenAICompatibleBackend:
     if not settings.api_key:
         raise UserError("openai models need an API key: set OPENAI_API_KEY (or ASSISTANT_API_KEY)")
-    return OpenAICompatibleBackend(f"openai:{model}", model, settings.base_url or OPENAI_URL, settings.api_key,
-                                   "chat", settings.request_timeout, send_grammar=False)
+    return OpenAICompatibleBackend(
+        f"openai:{model}",
+        model,
+        settings.base_url or OPENAI_URL,
+        settings.api_key,
+        "chat",
+        settings.request_timeout,
+        send_grammar=False,
+    )
 
 
 def create_compatible(settings: Settings, model: str) -> OpenAICompatibleBackend:
     if not settings.base_url:
-        raise UserError(f"model {model!r} needs a server: pass --base-url URL (or ASSISTANT_BASE_URL), "
-                        "e.g. http://127.0.0.1:8080/v1")
+        raise UserError(
+            f"model {model!r} needs a server: pass --base-url URL (or ASSISTANT_BASE_URL), "
+            "e.g. http://127.0.0.1:8080/v1"
+        )
     style: Style = "completion" if settings.prompt_style == "completion" else "chat"
-    return OpenAICompatibleBackend(f"openai-compatible:{model}", model, settings.base_url.rstrip("/"),
-                                   settings.api_key, style, settings.request_timeout, send_grammar=True)
+    return OpenAICompatibleBackend(
+        f"openai-compatible:{model}",
+        model,
+        settings.base_url.rstrip("/"),
+        settings.api_key,
+        style,
+        settings.request_timeout,
+        send_grammar=True,
+    )

@@ -33,8 +33,10 @@ def parse(name: str, settings: Settings) -> tuple[str, str]:
         return prefix, model
     if settings.base_url:
         return "openai-compatible", name
-    raise UserError(f"unknown model {name!r}: use one of embedded, openai:<model>, "
-                    "openai-compatible:<model> (with --base-url), or a model name with --base-url")
+    raise UserError(
+        f"unknown model {name!r}: use one of embedded, openai:<model>, "
+        "openai-compatible:<model> (with --base-url), or a model name with --base-url"
+    )
 
 
 def create(settings: Settings, name: str | None = None) -> Any:
