@@ -121,7 +121,7 @@ def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) ->
     for (hit, sentence, segment), sim in zip(candidates, sims, strict=True):
         overlap = lexical_overlap(question, segment)
         typed = kind in ("date", "number") and has_type(segment, kind)
-        score = float(sim) + 0.35 * overlap + (0.1 if typed else 0.0)
+        score = float(sim) + 0.35 * overlap + (0.2 if typed else 0.0)
         ranked.append(EvidenceSentence(hit.paragraph, sentence.index, segment, float(sim), overlap, score))
     ranked.sort(key=lambda e: -e.score)
     return ranked

@@ -345,6 +345,10 @@ class Assistant:
             return Answer(
                 question, "not_found", NOT_FOUND_TEXT, [], model, timings, [], standalone, draft, notes
             )
+        unique: dict[str, AnswerSentence] = {}
+        for s in sentences:
+            unique.setdefault(s.text, s)  # two parts of a question may be answered by one sentence
+        sentences = list(unique.values())
         citations: dict[tuple[str, int], Citation] = {}
         for s in sentences:
             for number in s.paragraphs:

@@ -185,10 +185,52 @@ _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
+# Irregular forms the stemmer cannot see through; questions and documents often differ in tense.
+_IRREGULAR = {
+    "met": "meet",
+    "held": "hold",
+    "took": "take",
+    "taken": "take",
+    "gave": "give",
+    "given": "give",
+    "said": "say",
+    "made": "make",
+    "spoke": "speak",
+    "spoken": "speak",
+    "led": "lead",
+    "sent": "send",
+    "began": "begin",
+    "begun": "begin",
+    "chose": "choose",
+    "chosen": "choose",
+    "found": "find",
+    "thought": "think",
+    "brought": "bring",
+    "sought": "seek",
+    "told": "tell",
+    "wrote": "write",
+    "written": "write",
+    "went": "go",
+    "gone": "go",
+    "came": "come",
+    "saw": "see",
+    "seen": "see",
+    "knew": "know",
+    "known": "know",
+    "grew": "grow",
+    "fought": "fight",
+    "won": "win",
+    "lost": "lose",
+    "freed": "free",
+    "agreed": "agre",
+}
+
+
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball (Porter 2) stem, cached: invited/invitation -> invit, countries -> countri."""
-    return _STEMMER.stemWord(word.replace("’", "'").removesuffix("'s"))
+    """Snowball (Porter 2) stem, cached: invited/invitation -> invit, met -> meet."""
+    word = word.replace("’", "'").removesuffix("'s")
+    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
 
 
 def words(text: str) -> list[str]:

@@ -1,0 +1,23 @@
+# The two commands: `make run` (chat UI on the embedded default) and `make test` (everything CI runs).
+# Each bootstraps .venv/ on first use; a second run installs nothing.
+.PHONY: run test lint bench eval
+
+run:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/assistant chat
+
+test:
+	@bash scripts/bootstrap.sh
+	@bash scripts/test.sh
+
+lint:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
+
+bench:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/python benchmarks/retrieval.py && .venv/bin/python benchmarks/answer.py
+
+eval:
+	@bash scripts/bootstrap.sh
+	@.venv/bin/assistant eval

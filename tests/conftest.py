@@ -1,0 +1,96 @@
+"""Shared fixtures. The whole session runs with the network blocked except loopback, so any
+hidden download (model weights, tokenizer files, tiktoken BPE, Chroma's ONNX model) fails loudly."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+EVAL_SET = ROOT / "evals" / "seed.jsonl"
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+_real_connect = socket.socket.connect
+_real_getaddrinfo = socket.getaddrinfo
+
+
+def _is_local(host: object) -> bool:
+    if not isinstance(host, str):
+        return True  # AF_UNIX paths and the like
+    if host in ("localhost", ""):
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def _guarded_connect(self: socket.socket, address: object) -> object:
+    host = address[0] if isinstance(address, tuple) else address
+    if not _is_local(host):
+        raise OSError(f"network blocked in tests: connect to {address!r}")
+    return _real_connect(self, address)
+
+
+def _guarded_getaddrinfo(host: object, *args: object, **kwargs: object) -> object:
+    if host is not None and not _is_local(host if isinstance(host, str) else host.decode()):
+        raise OSError(f"network blocked in tests: lookup of {host!r}")
+    return _real_getaddrinfo(host, *args, **kwargs)
+
+
+socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
+socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
+
+
+@pytest.fixture(scope="session")
+def eval_items() -> list[dict]:
+    return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One index over the seed for the session (ingest once, read many)."""
+    from assistant.config import load_settings
+    from assistant.index import Store
+
+    path = tmp_path_factory.mktemp("data")
+    Store(load_settings(data_dir=path, corpus=[SEEDS])).ingest([SEEDS])
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(data_dir: Path):
+    from assistant.config import load_settings
+
+    return load_settings(data_dir=data_dir, corpus=[SEEDS])
+
+
+@pytest.fixture(scope="session")
+def retriever(settings):
+    from assistant.index import open_store
+    from assistant.retrieve import Retriever
+
+    return Retriever(open_store(settings))
+
+
+@pytest.fixture(scope="session")
+def assistant(settings):
+    from assistant.pipeline import Assistant
+
+    bot = Assistant(settings=settings)
+    bot.warm()
+    return bot
+
+
+def cli_env(data_dir: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["ASSISTANT_DATA_DIR"] = str(data_dir)
+    env["ASSISTANT_CORPUS"] = str(SEEDS)
+    return env
