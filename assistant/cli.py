@@ -117,6 +117,38 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    import ipaddress
+
+    from assistant.pipeline import Assistant
+    from assistant.web import launch
+
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            raise UserError("--auth takes USER:PASS")
+        auth = (user, password)
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and auth is None:
+        if not args.no_auth:
+            raise UserError(
+                f"binding {args.host} exposes the assistant to the network: pass --auth USER:PASS "
+                "(or --no-auth to accept the risk)"
+            )
+        print(f"assistant: warning: serving {args.host} without authentication", file=sys.stderr)
+    assistant = Assistant(settings=_settings(args))
+    print(
+        f"assistant: chat on http://{args.host}:{args.port} (model {assistant.settings.model}); Ctrl-C stops",
+        file=sys.stderr,
+    )
+    launch(assistant, host=args.host, port=args.port, auth=auth)
+    return 0
+
+
 def _question(text: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -177,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_common(p)
     p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="open the chat window (Gradio) in your browser")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--model", help="default model for the chat (the picker can switch)")
+    p.add_argument("--base-url", help="OpenAI-compatible server for --model")
+    p.add_argument("--auth", help="USER:PASS required to open the app (needed off loopback)")
+    p.add_argument("--no-auth", action="store_true", help="allow a non-loopback bind without --auth")
+    _add_common(p)
+    p.set_defaults(func=cmd_chat)
     return parser
 
 

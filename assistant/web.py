@@ -1,0 +1,234 @@
+"""The Gradio chat window. It only calls the core (`Assistant`) and renders its Answer objects.
+
+Answers stream in as the model drafts, then the verified answer replaces the draft: `[¶n]`
+markers become footnote links, quoted (repaired) sentences are styled apart from model-written
+ones, and the sources panel shows each cited paragraph with the supporting words highlighted.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from assistant.answer import Answer
+from assistant.errors import UserError
+from assistant.models import registry
+from assistant.pipeline import Assistant
+
+EXAMPLES = [
+    "Which Security Council resolution guides a settlement in Syria?",
+    "Where will the next full ministerial meeting be held?",
+    "Who invited the foreign ministers to meet?",
+    "How many people have been freed from Daesh/ISIS control?",
+]
+
+CSS = """
+#sources .source { border-left: 3px solid #c7d2fe; padding: 6px 10px; margin: 8px 0; border-radius: 4px; }
+#sources .source.flash { background: #fef9c3; border-left-color: #ca8a04; transition: background .3s; }
+#sources .source h4 { margin: 0 0 4px 0; font-size: .9em; }
+#sources mark { background: #fde68a; padding: 0 1px; }
+.answer a.cite { text-decoration: none; font-weight: 600; cursor: pointer; }
+.answer .quote { font-style: italic; border-left: 2px solid #94a3b8; padding-left: 4px; }
+.answer .not-found { color: #64748b; }
+.answer .meta, .answer .rewrite { color: #94a3b8; font-size: .8em; margin-top: 4px; }
+.answer .drafting { color: #94a3b8; font-style: italic; }
+"""
+
+# Clicking a marker brings its paragraph into view and flashes it.
+JS = """
+() => {
+  document.addEventListener('click', (event) => {
+    const link = event.target.closest('a.cite');
+    if (!link) return;
+    event.preventDefault();
+    const target = document.getElementById('src-' + link.dataset.p);
+    if (!target) return;
+    target.scrollIntoView({behavior: 'smooth', block: 'center'});
+    document.querySelectorAll('#sources .source.flash').forEach((el) => el.classList.remove('flash'));
+    target.classList.add('flash');
+  }, true);
+}
+"""
+
+_MARKER = re.compile(r"\[¶(\d+)\]")
+
+
+def _markers_to_links(escaped: str) -> str:
+    return _MARKER.sub(
+        lambda m: f'<a class="cite" href="#src-{m.group(1)}" data-p="{m.group(1)}">[¶{m.group(1)}]</a>',
+        escaped,
+    )
+
+
+def render_answer(answer: Answer, show_rewrite: bool = False) -> str:
+    """The chat bubble's HTML for a verified answer."""
+    if answer.status == "not_found":
+        body = f'<span class="not-found">{html.escape(answer.answer)}</span>'
+    else:
+        parts = []
+        for sentence in answer.sentences:
+            text = _markers_to_links(html.escape(sentence.text))
+            css = "quote" if sentence.source == "quote" else "model"
+            title = "quoted from the source" if css == "quote" else "written by the model, verified"
+            parts.append(f'<span class="{css}" title="{title}">{text}</span>')
+        body = " ".join(parts)
+    t = answer.timings_ms
+    meta = (
+        f'<div class="meta">{html.escape(answer.model)} · retrieve {t.get("retrieve", 0):.0f} ms · '
+        f"generate {t.get('generate', 0):.0f} ms · total {t.get('total', 0):.0f} ms</div>"
+    )
+    rewrite = ""
+    if show_rewrite and answer.rewritten_question and answer.rewritten_question != answer.question:
+        rewrite = f'<div class="rewrite">Understood as: {html.escape(answer.rewritten_question)}</div>'
+    return f'<div class="answer">{body}{rewrite}{meta}</div>'
+
+
+def render_sources(answer: Answer | None) -> str:
+    if answer is None or not answer.citations:
+        return '<div id="sources-empty">No sources for this answer.</div>' if answer else ""
+    blocks = []
+    for cite in answer.citations:
+        text, out, pos = cite.text, [], 0
+        for start, end in cite.highlights:
+            out.append(html.escape(text[pos:start]))
+            out.append(f"<mark>{html.escape(text[start:end])}</mark>")
+            pos = end
+        out.append(html.escape(text[pos:]))
+        blocks.append(
+            f'<div class="source" id="src-{cite.paragraph}" data-paragraph="{cite.paragraph}">'
+            f"<h4>[¶{cite.paragraph}] <small>{html.escape(cite.doc)}</small></h4>"
+            f'<div class="text">{"".join(out)}</div></div>'
+        )
+    return "".join(blocks)
+
+
+def build_app(assistant: Assistant) -> Any:
+    import gradio as gr
+
+    models = registry.configured(assistant.settings)
+
+    def respond(
+        question: str, chat: list[dict], turns: list[str], model: str, show_rewrite: bool
+    ) -> Iterator[tuple[list[dict], str, list[str], str, str]]:
+        question = (question or "").strip()
+        chat = list(chat or [])
+        turns = list(turns or [])
+        if not question:
+            raise gr.Error("Type a question about the documents first.")
+        chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": ""}]
+        draft = ""
+        try:
+            for event in assistant.ask_stream(question, history=turns, model=model or None):
+                if event.kind == "token":
+                    draft += event.text
+                    chat[-1] = {
+                        "role": "assistant",
+                        "content": f'<div class="answer"><span class="drafting">{html.escape(draft)}</span></div>',
+                    }
+                    yield chat, gr.skip(), turns, "", gr.skip()
+                else:
+                    answer = event.answer
+                    assert answer is not None
+                    chat[-1] = {"role": "assistant", "content": render_answer(answer, show_rewrite)}
+                    yield chat, render_sources(answer), [*turns, question], "", json.dumps(answer.to_dict())
+        except UserError as exc:
+            # The question stays in the box so nothing typed is lost.
+            chat[-1] = {
+                "role": "assistant",
+                "content": f'<div class="answer"><span class="not-found">'
+                f"{html.escape(str(exc))}</span></div>",
+            }
+            yield chat, "", turns, question, gr.skip()
+
+    def answer_api(question: str, history_json: str, model: str) -> dict:
+        """Plain JSON answer for scripts: same object as `assistant ask --json`."""
+        try:
+            history = json.loads(history_json) if history_json else []
+            return assistant.ask(question, history=history, model=model or None).to_dict()
+        except (UserError, json.JSONDecodeError) as exc:
+            raise gr.Error(str(exc)) from None
+
+    def clear() -> tuple[list, str, list, str]:
+        return [], "", [], ""
+
+    with gr.Blocks(title="Document assistant", analytics_enabled=False) as demo:
+        gr.Markdown("### Ask the documents\nEvery sentence cites its paragraph; click a **[¶n]** to see it.")
+        turns = gr.State([])
+        with gr.Row():
+            with gr.Column(scale=3):
+                chat = gr.Chatbot(
+                    elem_id="chat",
+                    height=460,
+                    sanitize_html=False,
+                    render_markdown=False,
+                    buttons=["copy"],
+                    label="Conversation",
+                )
+                question = gr.Textbox(
+                    elem_id="question",
+                    placeholder="Ask about the documents…",
+                    show_label=False,
+                    lines=1,
+                    max_lines=4,
+                )
+                with gr.Row():
+                    send = gr.Button("Ask", variant="primary", elem_id="send")
+                    clear_btn = gr.Button("Clear", elem_id="clear")
+                gr.Examples(EXAMPLES, inputs=question, label="Try")
+            with gr.Column(scale=2):
+                model = gr.Dropdown(
+                    models,
+                    value=assistant.settings.model if assistant.settings.model in models else models[0],
+                    label="Model",
+                    elem_id="model",
+                )
+                show_rewrite = gr.Checkbox(
+                    False, label="Show how follow-ups were understood", elem_id="rewrite"
+                )
+                gr.Markdown("#### Sources")
+                sources = gr.HTML("", elem_id="sources")
+                last_json = gr.Textbox(visible=False, elem_id="last-json")
+        inputs = [question, chat, turns, model, show_rewrite]
+        outputs = [chat, sources, turns, question, last_json]
+        send.click(respond, inputs, outputs, api_name="respond")
+        question.submit(respond, inputs, outputs, api_name=False)
+        clear_btn.click(clear, None, [chat, sources, turns, question], api_name=False)
+        api_in = [gr.Textbox(visible=False), gr.Textbox(visible=False), gr.Textbox(visible=False)]
+        gr.Button(visible=False).click(answer_api, api_in, gr.JSON(visible=False), api_name="answer")
+    # One question runs at a time per event; the llama.cpp model has its own lock on top.
+    demo.queue(default_concurrency_limit=2, max_size=64)
+    return demo
+
+
+def launch(
+    assistant: Assistant,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    auth: tuple[str, str] | None = None,
+    block: bool = True,
+) -> Any:
+    import gradio as gr
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    assistant.warm()
+    demo = build_app(assistant)
+    theme = gr.themes.Default(
+        font=["ui-sans-serif", "system-ui", "sans-serif"], font_mono=["ui-monospace", "monospace"]
+    )
+    demo.launch(
+        server_name=host,
+        server_port=port,
+        auth=auth,
+        prevent_thread_lock=not block,
+        theme=theme,
+        css=CSS,
+        js=JS,
+        footer_links=["api"],
+        show_error=True,
+        quiet=not block,
+    )
+    return demo
