@@ -149,6 +149,67 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation.runner import run
+
+    settings = _settings(args)
+    paths = [Path(p) for p in args.datasets] or sorted(Path("evals").glob("*.jsonl"))
+    if not paths:
+        raise UserError("no datasets: pass DATASET.jsonl files (none found in evals/)")
+    thresholds = {}
+    for spec in args.min:
+        name, sep, value = spec.partition("=")
+        try:
+            thresholds[name.strip()] = float(value)
+        except ValueError:
+            raise UserError(f"--min takes METRIC=VALUE, got {spec!r}") from None
+        if not sep:
+            raise UserError(f"--min takes METRIC=VALUE, got {spec!r}")
+    models = args.model or [settings.model]
+    result = run(
+        paths,
+        models,
+        settings,
+        Path(args.out),
+        judge_model=args.judge,
+        progress=not args.json or sys.stderr.isatty(),
+    )
+    if args.json:
+        _print_json(result)
+    else:
+        names = list(result["models"])
+        print("metric".ljust(22) + "".join(n[:18].rjust(20) for n in names))
+        for metric in (
+            "n",
+            "accuracy",
+            "citation_recall",
+            "citation_precision",
+            "groundedness",
+            "refusal_precision",
+            "refusal_recall",
+            "hit_at_k",
+            "mrr",
+            "latency_p50_ms",
+            "latency_p95_ms",
+        ):
+            row = [result["models"][n][metric] for n in names]
+            print(
+                metric.ljust(22)
+                + "".join((f"{v:.3f}" if isinstance(v, float) else str(v)).rjust(20) for v in row)
+            )
+        print(f"\nwrote {args.out}/results.jsonl, report.md, chart.png")
+    failed = []
+    for name, metrics in result["models"].items():
+        for metric, minimum in thresholds.items():
+            if metric not in metrics:
+                raise UserError(f"unknown metric {metric!r} in --min")
+            if metrics[metric] < minimum:
+                failed.append(f"{name}: {metric} {metrics[metric]:.3f} < {minimum}")
+    for line in failed:
+        print(f"assistant: eval below threshold: {line}", file=sys.stderr)
+    return 1 if failed else 0
+
+
 def _question(text: str) -> str:
     text = (text or "").strip()
     if not text:
@@ -219,6 +280,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-auth", action="store_true", help="allow a non-loopback bind without --auth")
     _add_common(p)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser(
+        "eval", help="score models on eval datasets: answers, citations, refusals, retrieval, speed"
+    )
+    p.add_argument("datasets", nargs="*", help="JSONL datasets (default: evals/*.jsonl)")
+    p.add_argument(
+        "--model", action="append", help="model to evaluate (repeat to compare; default: the configured one)"
+    )
+    p.add_argument("--base-url", help="OpenAI-compatible server for non-embedded models")
+    p.add_argument("--judge", help="also judge citation support with this model (yes/no prompt)")
+    p.add_argument(
+        "--out", default="eval-out", help="folder for results.jsonl, report.md, chart.png (default eval-out)"
+    )
+    p.add_argument(
+        "--min",
+        action="append",
+        default=[],
+        metavar="METRIC=VALUE",
+        help="exit 1 when a metric falls below VALUE (repeatable), e.g. --min accuracy=0.8",
+    )
+    p.add_argument("--json", action="store_true", help="print the metrics object as JSON")
+    _add_common(p)
+    p.set_defaults(func=cmd_eval)
     return parser
 
 

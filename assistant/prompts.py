@@ -29,3 +29,9 @@ def chat_prompt() -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [("system", _read("answer_chat_system.txt")), ("human", _read("answer_chat_user.txt"))]
     )
+
+
+@cache
+def judge_prompt() -> PromptTemplate:
+    """Yes/no support question for the optional LLM judge of the eval suite."""
+    return PromptTemplate.from_template(_read("judge.txt"))

@@ -1,0 +1,1 @@
+"""The eval suite: datasets, an independent support judge, metrics, reports."""

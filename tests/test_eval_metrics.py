@@ -1,0 +1,131 @@
+"""Metrics on hand-made results with known answers, and dataset validation."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import UserError
+from assistant.evaluation.dataset import load
+from assistant.evaluation.judge import Judge
+from assistant.evaluation.metrics import aggregate, answer_sentences, score_record
+
+P9 = (
+    "In Syria, the Coalition stands with the Syrian people in support of a lasting political settlement in "
+    "accordance with UN Security Council Resolution 2254."
+)
+P15 = (
+    "The Ministers also confirmed their intent to hold the next full ministerial meeting of the Global "
+    "Coalition in Italy as soon as circumstances permit."
+)
+JUDGE = Judge(embed=None)
+
+
+def record(
+    answer, citations, answerable=True, status="answered", must=("2254",), gold=(9,), retrieved=(9, 15)
+):
+    r = {
+        "model": "m",
+        "id": "x",
+        "answerable": answerable,
+        "status": status,
+        "answer": answer,
+        "citations": [{"doc": "d", "paragraph": n, "text": t} for n, t in citations],
+        "must_include": list(must),
+        "any_of": [],
+        "gold_paragraphs": list(gold),
+        "retrieved": list(retrieved),
+        "timings_ms": {"total": 100.0},
+        "kind": "fact",
+    }
+    r["scores"] = score_record(r, JUDGE, 3)
+    return r
+
+
+def test_perfect_run_scores_one():
+    good = record("The settlement follows UN Security Council Resolution 2254 [¶9].", [(9, P9)])
+    refusal = record("The documents do not say.", [], answerable=False, status="not_found", must=(), gold=())
+    m = aggregate([good, refusal])
+    for metric in (
+        "accuracy",
+        "citation_recall",
+        "citation_precision",
+        "groundedness",
+        "refusal_precision",
+        "refusal_recall",
+        "hit_at_k",
+        "mrr",
+    ):
+        assert m[metric] == 1.0, metric
+
+
+def test_uncited_answer_scores_zero_citation_recall():
+    m = aggregate([record("The settlement follows UN Security Council Resolution 2254.", [(9, P9)])])
+    assert m["citation_recall"] == 0.0 and m["groundedness"] == 0.0
+    assert m["accuracy"] == 1.0  # the fact is there, it is just not cited
+
+
+def test_wrong_paragraph_lowers_precision():
+    one_wrong = record("The settlement follows UN Security Council Resolution 2254 [¶15].", [(15, P15)])
+    assert aggregate([one_wrong])["citation_precision"] == 0.0
+    extra = record(
+        "The settlement follows UN Security Council Resolution 2254 [¶9][¶15].", [(9, P9), (15, P15)]
+    )
+    scores = extra["scores"]
+    assert scores["citation_recall"] == 1.0 and scores["citation_precision"] == 0.5
+
+
+def test_refusal_on_answerable_item_is_a_false_refusal():
+    m = aggregate(
+        [
+            record("The documents do not say.", [], status="not_found"),
+            record("x", [], answerable=False, status="answered", must=(), gold=()),
+        ]
+    )
+    assert m["false_refusal_rate"] == 1.0 and m["accuracy"] == 0.0
+    assert m["refusal_recall"] == 0.0 and m["refusal_precision"] == 0.0
+
+
+def test_retrieval_mrr_uses_the_first_gold_rank():
+    r = record("Resolution 2254 [¶9].", [(9, P9)], retrieved=(4, 7, 9))
+    assert r["scores"]["hit_at_k"] == 1.0 and abs(r["scores"]["mrr"] - 1 / 3) < 1e-9
+
+
+def test_sentences_and_markers_are_split():
+    assert answer_sentences("A fact [¶2]. “A quote” [¶3][¶4]. Uncited.") == [
+        ("A fact [¶2].", [2]),
+        ("“A quote” [¶3][¶4].", [3, 4]),
+        ("Uncited.", []),
+    ]
+
+
+def test_judge_rejects_invented_numbers_and_unrelated_claims():
+    assert JUDGE.supports("The next meeting will be in Italy [¶15].", P15)
+    assert not JUDGE.supports("Resolution 2255 guides the settlement.", P9)
+    assert not JUDGE.supports("Troops were deployed to Mosul.", P9)
+
+
+def test_malformed_line_fails_with_its_line_number(tmp_path: Path):
+    path = tmp_path / "bad.jsonl"
+    good = {"id": "a", "question": "q?", "answerable": True}
+    path.write_text(json.dumps(good) + "\n" + "{not json\n")
+    with pytest.raises(UserError, match=r"bad.jsonl:2: not valid JSON"):
+        load(path)
+    path.write_text(json.dumps(good) + "\n\n" + json.dumps({"id": "b", "question": "q"}) + "\n")
+    with pytest.raises(UserError, match=r"bad.jsonl:3: missing required field 'answerable'"):
+        load(path)
+
+
+def test_shipped_dataset_is_valid_and_covers_every_kind():
+    items = load(Path(__file__).resolve().parent.parent / "evals" / "seed.jsonl")
+    assert len(items) >= 50
+    kinds = {i.kind for i in items}
+    assert {
+        "fact",
+        "paraphrase",
+        "two_paragraph",
+        "follow_up",
+        "unanswerable",
+        "out_of_scope",
+        "injection",
+    } <= kinds
