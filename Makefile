@@ -7,11 +7,11 @@ run:
 	@.venv/bin/assistant chat
 
 test:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh dev
 	@bash scripts/test.sh
 
 lint:
-	@bash scripts/bootstrap.sh
+	@bash scripts/bootstrap.sh dev
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 bench:

@@ -37,7 +37,8 @@ class Settings:
     )
     api_key: str = ""
     k: int = 5  # paragraphs retrieved per question
-    evidence_paragraphs: int = 3  # paragraphs shown to the model
+    evidence_paragraphs: int = 3  # paragraphs whose sentences compete as evidence
+    prompt_evidence: int = 2  # evidence sentences shown to the model (fewer tokens, faster first token)
     max_question_tokens: int = 256
     context_tokens: int = 2048  # the embedded model's window; prompts are packed to fit
     answer_tokens: int = 48

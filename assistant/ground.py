@@ -17,7 +17,11 @@ from assistant.text import STOPWORDS, content_terms, numbers, stem, words
 
 SUPPORT_THRESHOLD = 0.8
 MARKER = re.compile(r"\[\s*¶\s*(\d+)((?:\s*[,;]\s*¶?\s*\d+)*)\s*\]")
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'(])|(?<=\])\s+(?=[A-Z“\"'(])")
+# A sentence ends at . ! ? or a marker, before a capital — but not after an abbreviation (U.S. Secretary).
+_SENTENCE = re.compile(
+    r"(?<!\bU\.S\.)(?<!\bU\.N\.)(?<!\b[A-Z]\.)(?<!\bMr\.)(?<!\bDr\.)(?<=[.!?])\s+(?=[A-Z“\"'(])"
+    r"|(?<=\])\s+(?=[A-Z“\"'(])"
+)
 # Words a faithful paraphrase may add without making a new claim.
 _GLUE = frozenset(
     stem(w)

@@ -17,6 +17,7 @@ import numpy as np
 
 from assistant.answer import Answer, AnswerSentence, Citation
 from assistant.config import Settings, load_settings
+from assistant.corpus import split_sentences
 from assistant.errors import UserError
 from assistant.evidence import (
     EvidenceSentence,
@@ -31,9 +32,9 @@ from assistant.ground import highlights, parse, render, verify
 from assistant.index import Store, open_store
 from assistant.models import registry
 from assistant.models.base import Request
-from assistant.prompts import chat_prompt, completion_prompt
+from assistant.prompts import chat_prompt, completion_prefix, completion_prompt
 from assistant.retrieve import Retriever
-from assistant.text import QUESTION_WORDS, content_terms, stem
+from assistant.text import QUESTION_WORDS, content_terms, numbers, stem
 from assistant.tokens import count_tokens
 
 # Evidence gate, set on the seed's eval set (evals/README.md).
@@ -41,6 +42,7 @@ MIN_SIMILARITY = 0.20  # below this the best sentence is unrelated to the questi
 WEAK_SIMILARITY = 0.30  # below this, the question must share at least one key word with the documents
 RELEVANCE_MARGIN = 0.15
 ACCEPTED_EVIDENCE = 1  # how many of the top evidence sentences may back a model-written sentence  # a model sentence may sit this far below the best evidence's similarity
+WARM_PARAGRAPHS = 2000  # warm() pre-embeds the sentences of this many paragraphs
 NOT_FOUND = "NOT FOUND"
 NOT_FOUND_TEXT = "The documents do not say; nothing in them answers this question."
 _INJECTION = re.compile(
@@ -123,11 +125,15 @@ class Assistant:
             return self._backends[name]
 
     def warm(self) -> None:
-        """Load the index, the embedder and the model now rather than on the first question."""
+        """Load the index, the embedder and the model, and read the prompt's fixed prefix, now rather
+        than on the first question (the chat UI calls this at launch)."""
         self.retriever.search("warm up", 1)
         backend = self.backend()
-        if hasattr(backend, "warm"):
-            backend.warm()
+        if hasattr(backend, "prime") and backend.style == "completion":
+            backend.prime(completion_prefix())
+        for paragraph in self.retriever.paragraphs[:WARM_PARAGRAPHS]:
+            if not paragraph.boilerplate:
+                self.retriever.store.embedder.embed_cached([s.text for s in split_sentences(paragraph)])
 
     def ask(self, question: str, history: list[str] | None = None, model: str | None = None) -> Answer:
         answer = None
@@ -201,7 +207,9 @@ class Assistant:
         vectors = embedder.embed([question, standalone] if standalone != question else [question])
         hits = retriever.search(standalone, self.settings.k, vector=vectors[-1])
         mixed = vectors.sum(0) / np.linalg.norm(vectors.sum(0))
-        return rank_sentences(question, mixed, hits[: self.settings.evidence_paragraphs], embedder.embed)
+        return rank_sentences(
+            question, mixed, hits[: self.settings.evidence_paragraphs], embedder.embed_cached
+        )
 
     def _answerable(self, question: str, evidence: list[EvidenceSentence], notes: list[str]) -> bool:
         """Refuse when the documents plainly cannot answer; see evals/README.md for how each rule was set."""
@@ -218,7 +226,7 @@ class Assistant:
             reason = f"nothing in the documents is close to the question (similarity {best.similarity:.2f})"
         elif unknown:
             reason = f"the documents never mention {', '.join(unknown)}"
-        elif kind in ("date", "number") and not any(has_type(e.text, kind) for e in shown):
+        elif kind == "number" and not any(has_type(e.text, kind) for e in shown):
             reason = f"the evidence holds no {kind}"
         elif (
             kind == "number"
@@ -234,7 +242,7 @@ class Assistant:
         return True
 
     def _request(self, backend, question: str, evidence: list[EvidenceSentence]) -> Request:
-        chosen = evidence[:3]
+        chosen = evidence[: self.settings.prompt_evidence]
         lines = [f"[¶{e.paragraph.number}] {e.text}" for e in chosen]
         allowed = sorted({e.paragraph.number for e in chosen})
         grammar = (
@@ -278,6 +286,7 @@ class Assistant:
         doc = {e.paragraph.number: e.paragraph.doc for e in shown}
         kind = answer_type(question)
         kept: list[AnswerSentence] = []
+        key_clause = best_quote(question, evidence[0])
         drafted = [] if NOT_FOUND.lower() in draft.lower() else parse(draft)[:2]
         for sentence in drafted:
             cited = [n for n in sentence.paragraphs if n in by_number]
@@ -297,6 +306,10 @@ class Assistant:
                 question, sentence.text, evidence[0]
             ):
                 notes.append(f"dropped model sentence {sentence.text!r}: it does not address the question")
+                continue
+            dropped = self._dropped_facts(question, sentence.text, key_clause)
+            if dropped:
+                notes.append(f"dropped model sentence {sentence.text!r}: it leaves out {', '.join(dropped)}")
                 continue
             kept.append(
                 AnswerSentence(render(sentence.text, cited), cited, "model", support.score, doc[cited[0]])
@@ -318,6 +331,24 @@ class Assistant:
                 )
             )
         return kept
+
+    @staticmethod
+    def _dropped_facts(question: str, sentence: str, key_clause: str) -> list[str]:
+        """Numbers, acronyms and multi-word names of the key evidence clause that the sentence leaves
+        out (unless the question states them): a paraphrase that drops "COVID-19" no longer answers."""
+        names = proper_nouns(key_clause)
+        facts = set(numbers(key_clause))
+        facts |= {n.split()[-1].strip("“”.,;") for n in names if len(n.split()) > 1}  # "… Di Maio" -> "Maio"
+        facts |= {w for n in names for w in n.split() if len(w) >= 3 and w.isupper()}  # INTERPOL, NATO
+        said = {w.lower() for w in re.findall(r"[\w-]+", question + " " + sentence)}
+
+        def mentioned(fact: str) -> bool:
+            f = fact.lower()
+            return any(
+                w == f or (min(len(w), len(f)) >= 4 and (w.startswith(f) or f.startswith(w))) for w in said
+            )
+
+        return sorted(f for f in facts if len(f) > 2 and not mentioned(f))
 
     @staticmethod
     def _informative(question: str, sentence: str, best: EvidenceSentence) -> bool:

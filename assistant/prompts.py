@@ -35,3 +35,8 @@ def chat_prompt() -> ChatPromptTemplate:
 def judge_prompt() -> PromptTemplate:
     """Yes/no support question for the optional LLM judge of the eval suite."""
     return PromptTemplate.from_template(_read("judge.txt"))
+
+
+def completion_prefix() -> str:
+    """The completion prompt's fixed part (everything before the evidence): what backends can cache."""
+    return completion_prompt().template.split("{evidence}")[0]

@@ -75,7 +75,11 @@ class Retriever:
     def knows(self, term: str) -> bool:
         """Does any paragraph use this word or name (compared stemmed, case-insensitively)?"""
         terms = content_terms(term) or [term.lower()]
-        return all(t in self.vocabulary for t in terms)
+        return all(t in self.vocabulary or self._known_root(t) for t in terms)
+
+    def _known_root(self, term: str) -> bool:
+        """Derived forms the stemmer keeps apart: Iraqi/Iraq, Syrians/Syria (a shared root of 4+ letters)."""
+        return len(term) >= 5 and any(len(v) >= 4 and term.startswith(v) for v in self.vocabulary)
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         return self.by_key.get((doc, number))

