@@ -21,6 +21,7 @@ from assistant.embeddings import MiniLMEmbedder, default_embedder
 from assistant.errors import UserError
 
 _BATCH = 64
+_PAGE = 5000  # rows per Chroma read
 
 
 class MiniLMFunction:
@@ -152,15 +153,16 @@ class Store:
             new_ids = {p.id for p in doc_paragraphs}
             old_ids = set(self.paragraphs.get(where={"doc": file.stem}, include=[])["ids"])
             stale = sorted(old_ids - new_ids)
-            if stale:
-                self.paragraphs.delete(ids=stale)
-                self.sentences.delete(where={"paragraph_id": {"$in": stale}})
-                report.removed += len(stale)
+            for start in range(0, len(stale), _PAGE):
+                chunk = stale[start : start + _PAGE]
+                self.paragraphs.delete(ids=chunk)
+                self.sentences.delete(where={"paragraph_id": {"$in": chunk}})
+            report.removed += len(stale)
         report.paragraphs = len(wanted)
         existing = set()
         ids = [p.id for p in wanted]
-        for start in range(0, len(ids), 5000):
-            existing.update(self.paragraphs.get(ids=ids[start : start + 5000], include=[])["ids"])
+        for start in range(0, len(ids), _PAGE):
+            existing.update(self.paragraphs.get(ids=ids[start : start + _PAGE], include=[])["ids"])
         todo = [p for p in wanted if p.id not in existing]
         report.unchanged = len(wanted) - len(todo)
         self._add(todo, progress)
@@ -205,8 +207,14 @@ class Store:
         bar.close()
 
     def all_paragraphs(self) -> list[Paragraph]:
-        got = self.paragraphs.get(include=["documents", "metadatas"])
-        paragraphs = [paragraph_from(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)]
+        """Every stored paragraph, read in pages (one large `get` exceeds SQLite's variable limit)."""
+        paragraphs: list[Paragraph] = []
+        total = self.paragraphs.count()
+        for offset in range(0, total, _PAGE):
+            got = self.paragraphs.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+            paragraphs.extend(
+                paragraph_from(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)
+            )
         return sorted(paragraphs, key=lambda p: (p.doc, p.number))
 
     def query(self, collection: Any, vector: np.ndarray, n: int, where: dict | None = None) -> list[dict]:

@@ -1,0 +1,73 @@
+"""Server mode: the same store against a real `chroma run` server on loopback."""
+
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.config import load_settings
+from assistant.errors import UserError
+from assistant.index import Store, open_store
+from assistant.retrieve import Retriever
+from tests.conftest import SEEDS
+
+pytestmark = pytest.mark.slow
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def chroma_port(tmp_path_factory):
+    chroma = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            chroma,
+            "run",
+            "--path",
+            str(tmp_path_factory.mktemp("chroma")),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.kill()
+        pytest.fail("chroma run did not start")
+    yield port
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+def test_ingest_and_search_through_a_chroma_server(chroma_port, tmp_path):
+    settings = load_settings(
+        data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_port, corpus=[SEEDS]
+    )
+    store = open_store(settings)  # builds the index on first use
+    assert store.count() == 16
+    assert Store(settings).ingest([SEEDS]).added == 0
+    hits = Retriever(store).search("Which Security Council resolution guides a settlement in Syria?", 3)
+    assert hits[0].paragraph.number == 9
+
+
+def test_unreachable_server_is_a_clear_error(tmp_path):
+    settings = load_settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    with pytest.raises(UserError, match="cannot open the index"):
+        Store(settings)
