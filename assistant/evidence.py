@@ -28,7 +28,16 @@ _NUMBER = re.compile(
     r"hundred|thousand|million|billion|dozens?)\b",
     re.I,
 )
-_NAME = re.compile(r"(?<!^)(?<![.!?] )\b[A-Z][a-z]+")
+_ROLES = (
+    r"(minister|leader|official|person|people|head|president|secretary|chair|chairman|spokesperson|"
+    r"envoy|ambassador|representative|diplomat|king|queen|mayor|governor|general|author|host)s?"
+)
+# A person: a title then a capitalised name ("Prime Minister Kadhimi", "Secretary of State Michael R.
+# Pompeo"), or a first name, middle initial and surname.
+_PERSON = re.compile(
+    r"\b(?:Minister|Secretary|President|Chancellor|King|Queen|Mr\.|Ms\.|Mrs\.|Dr\.|General|Ambassador|"
+    r"Senator|Governor|Mayor|Envoy)(?:\s+of(?:\s+[A-Z][a-z]+)+)?\s+(?!of\b)[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+"
+)
 
 
 def answer_type(question: str) -> str | None:
@@ -38,8 +47,8 @@ def answer_type(question: str) -> str | None:
         return "date"
     if re.match(r"^(how many|how much|what (number|percentage|share)|roughly how many)\b", q):
         return "number"
-    if re.match(r"^(who|whom|whose)\b", q):
-        return "name"
+    if re.match(r"^(who|whom|whose)\b", q) or re.match(rf"^(which|what)\s+(\w+\s+)?{_ROLES}\b", q):
+        return "person"
     return None
 
 
@@ -48,8 +57,8 @@ def has_type(text: str, kind: str | None) -> bool:
         return bool(_DATE.search(text))
     if kind == "number":
         return bool(_NUMBER.search(text))
-    if kind == "name":
-        return bool(_NAME.search(text))
+    if kind == "person":
+        return bool(_PERSON.search(text))
     return True
 
 
@@ -120,7 +129,7 @@ def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) ->
     ranked = []
     for (hit, sentence, segment), sim in zip(candidates, sims, strict=True):
         overlap = lexical_overlap(question, segment)
-        typed = kind in ("date", "number") and has_type(segment, kind)
+        typed = kind is not None and has_type(segment, kind)
         score = float(sim) + 0.35 * overlap + (0.2 if typed else 0.0)
         ranked.append(EvidenceSentence(hit.paragraph, sentence.index, segment, float(sim), overlap, score))
     ranked.sort(key=lambda e: -e.score)
@@ -138,7 +147,8 @@ def best_quote(question: str, sentence: EvidenceSentence, max_words: int = 40) -
     text = sentence.text.strip()
     clauses = _clauses(text)
     if len(text.split()) <= max_words or len(clauses) == 1:
-        return f"“{text.rstrip('.')}”"
+        cut = "…" if text[-1:] in ",;" else ""  # a clause window of a longer sentence
+        return f"“{text.rstrip('.,; ')}{cut}”"
     best: tuple[float, int, int] | None = None
     for i in range(len(clauses)):
         for j in range(i + 1, len(clauses) + 1):

@@ -154,7 +154,7 @@ def highlights(sentence: str, paragraph: str) -> list[tuple[int, int]]:
 
 def render(text: str, paragraphs: list[int], doc_prefix: str = "") -> str:
     """A sentence with its markers before the final punctuation: `… Resolution 2254 [¶9].`"""
-    body = text.rstrip()
+    body = text.rstrip().rstrip(",;:").rstrip()
     end = ""
     if body and body[-1] in ".!?":
         body, end = body[:-1].rstrip(), body[-1]

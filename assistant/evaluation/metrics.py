@@ -13,7 +13,12 @@ from typing import Any
 
 from assistant.evaluation.judge import Judge
 
-_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z“\"'(\[])")
+# Sentence ends: after a citation marker's full stop, or after . ! ? before a capital, but not after
+# an initial or a common abbreviation ("U.S. Secretary", "Michael R. Pompeo").
+_SPLIT = re.compile(
+    r"(?<=\]\.)\s+|(?<=\][!?])\s+"
+    r"|(?<![A-Z]\.[A-Z]\.)(?<!\s[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])\s+(?=[A-Z“\"'(\[])"
+)
 _MARK = re.compile(r"¶\s*(\d+)")
 _BRACKET = re.compile(r"\[[^\]]*¶[^\]]*\]")
 RATE_METRICS = [
