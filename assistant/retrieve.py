@@ -21,7 +21,7 @@ from assistant.text import content_terms
 
 RRF_K = 10  # top-heavy fusion; with weights below, best hit@3 on the seed questions
 WEIGHTS = {"dense": 1.0, "sentence": 1.5, "bm25": 0.5}
-_POOL = 20  # candidates taken from each list before fusion
+_POOL = 10  # candidates taken from each list before fusion (20 cost 2 ms more per search, same hit rates)
 
 
 @dataclass
@@ -79,7 +79,7 @@ class Retriever:
 
     def _known_root(self, term: str) -> bool:
         """Derived forms the stemmer keeps apart: Iraqi/Iraq, Syrians/Syria (a shared root of 4+ letters)."""
-        return len(term) >= 5 and any(len(v) >= 4 and term.startswith(v) for v in self.vocabulary)
+        return len(term) >= 5 and any(term[:i] in self.vocabulary for i in range(4, len(term)))
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         return self.by_key.get((doc, number))
@@ -104,7 +104,13 @@ class Retriever:
             if sentence is not None:
                 hit.best_sentence = sentence
 
-        dense = self.store.query(self.store.paragraphs, vector, _POOL, where={"boilerplate": False})
+        # Boilerplate is dropped here, not by a Chroma `where`: a filter that admits nearly every row
+        # makes Chroma build the allowed-id set first (730 ms per search at 100k paragraphs).
+        dense = [
+            row
+            for row in self.store.query(self.store.paragraphs, vector, _POOL * 2)
+            if not row["meta"]["boilerplate"]
+        ][:_POOL]
         for rank, row in enumerate(dense, 1):
             add((row["meta"]["doc"], int(row["meta"]["paragraph"])), "dense", rank, row["similarity"])
         seen: set[tuple[str, int]] = set()

@@ -37,7 +37,5 @@ def test_unreadable_file_is_reported_and_others_still_load(tmp_path: Path):
 def test_store_reopens_with_our_embedding_function(settings):
     store = Store(settings)
     assert store.count() == 16
-    hits = store.query(
-        store.paragraphs, store.embedder.embed(["Resolution 2254 Syria"])[0], 3, where={"boilerplate": False}
-    )
+    hits = store.query(store.paragraphs, store.embedder.embed(["Resolution 2254 Syria"])[0], 3)
     assert hits[0]["meta"]["paragraph"] == 9
