@@ -2,7 +2,7 @@ import shutil
 from pathlib import Path
 
 from assistant.config import load_settings
-from assistant.index import Store
+from assistant.index import Store, parse_id
 from tests.conftest import SEEDS
 
 
@@ -38,4 +38,4 @@ def test_store_reopens_with_our_embedding_function(settings):
     store = Store(settings)
     assert store.count() == 16
     hits = store.query(store.paragraphs, store.embedder.embed(["Resolution 2254 Syria"])[0], 3)
-    assert hits[0]["meta"]["paragraph"] == 9
+    assert parse_id(hits[0][0])[:2] == ("000_932768985d274d7c", 9)
