@@ -150,6 +150,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from assistant.evaluation.metrics import RATE_METRICS
     from assistant.evaluation.runner import run
 
     settings = _settings(args)
@@ -179,19 +180,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     else:
         names = list(result["models"])
         print("metric".ljust(22) + "".join(n[:18].rjust(20) for n in names))
-        for metric in (
-            "n",
-            "accuracy",
-            "citation_recall",
-            "citation_precision",
-            "groundedness",
-            "refusal_precision",
-            "refusal_recall",
-            "hit_at_k",
-            "mrr",
-            "latency_p50_ms",
-            "latency_p95_ms",
-        ):
+        for metric in ("n", *RATE_METRICS, "latency_p50_ms", "latency_p95_ms"):
             row = [result["models"][n][metric] for n in names]
             print(
                 metric.ljust(22)

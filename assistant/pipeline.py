@@ -128,8 +128,8 @@ class Assistant:
     def _load_backend(self, name: str) -> None:
         try:
             backend = self.backend(name)
-            if hasattr(backend, "warm"):
-                backend.warm()
+            if hasattr(backend, "prime") and backend.style == "completion":
+                backend.prime(completion_prefix())  # also loads the model
         except Exception:  # noqa: BLE001 - reported again, properly, by the caller's self.backend(name)
             with self._backend_lock:
                 self._backends.pop(name, None)
@@ -172,7 +172,7 @@ class Assistant:
         question = self.validate(question)
         name = model or self.settings.model
         if name not in self._backends:
-            # Load the model while the index opens and retrieval runs (~1 s saved on a cold start).
+            # Load the model and read the prompt's fixed prefix while the index opens (cold start).
             loader = threading.Thread(target=self._load_backend, args=(name,), daemon=True)
             loader.start()
             self.retriever  # noqa: B018 - open the index meanwhile

@@ -49,6 +49,22 @@ socket.socket.connect = _guarded_connect  # type: ignore[method-assign]
 socket.getaddrinfo = _guarded_getaddrinfo  # type: ignore[assignment]
 
 
+P9 = (
+    "In Syria, the Coalition stands with the Syrian people in support of a lasting political settlement in "
+    "accordance with UN Security Council Resolution 2254."
+)
+P15 = (
+    "The Ministers also confirmed their intent to hold the next full ministerial meeting of the Global "
+    "Coalition in Italy as soon as circumstances permit."
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def eval_items() -> list[dict]:
     return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]

@@ -12,21 +12,15 @@ from assistant.config import load_settings
 from assistant.errors import UserError
 from assistant.index import Store, open_store
 from assistant.retrieve import Retriever
-from tests.conftest import SEEDS
+from tests.conftest import SEEDS, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def chroma_port(tmp_path_factory):
     chroma = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             chroma,
@@ -68,6 +62,6 @@ def test_ingest_and_search_through_a_chroma_server(chroma_port, tmp_path):
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    settings = load_settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=_free_port())
+    settings = load_settings(data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=free_port())
     with pytest.raises(UserError, match="cannot open the index"):
         Store(settings)

@@ -8,16 +8,9 @@ import pytest
 from assistant.errors import UserError
 from assistant.evaluation.dataset import load
 from assistant.evaluation.judge import Judge
-from assistant.evaluation.metrics import aggregate, answer_sentences, score_record
+from assistant.evaluation.metrics import RATE_METRICS, aggregate, answer_sentences, score_record
+from tests.conftest import P9, P15
 
-P9 = (
-    "In Syria, the Coalition stands with the Syrian people in support of a lasting political settlement in "
-    "accordance with UN Security Council Resolution 2254."
-)
-P15 = (
-    "The Ministers also confirmed their intent to hold the next full ministerial meeting of the Global "
-    "Coalition in Italy as soon as circumstances permit."
-)
 JUDGE = Judge(embed=None)
 
 
@@ -46,16 +39,7 @@ def test_perfect_run_scores_one():
     good = record("The settlement follows UN Security Council Resolution 2254 [¶9].", [(9, P9)])
     refusal = record("The documents do not say.", [], answerable=False, status="not_found", must=(), gold=())
     m = aggregate([good, refusal])
-    for metric in (
-        "accuracy",
-        "citation_recall",
-        "citation_precision",
-        "groundedness",
-        "refusal_precision",
-        "refusal_recall",
-        "hit_at_k",
-        "mrr",
-    ):
+    for metric in RATE_METRICS:
         assert m[metric] == 1.0, metric
 
 

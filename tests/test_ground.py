@@ -4,16 +4,7 @@ import pytest
 
 from assistant.evidence import EvidenceSentence, best_quote
 from assistant.ground import highlights, parse, render, verify
-from tests.conftest import SEEDS
-
-P9 = (
-    "In Syria, the Coalition stands with the Syrian people in support of a lasting political settlement in "
-    "accordance with UN Security Council Resolution 2254."
-)
-P15 = (
-    "The Ministers also confirmed their intent to hold the next full ministerial meeting of the Global "
-    "Coalition in Italy as soon as circumstances permit."
-)
+from tests.conftest import P9, P15, SEEDS
 
 
 def test_parse_sentences_and_markers():

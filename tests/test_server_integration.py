@@ -1,6 +1,5 @@
 """A real OpenAI-compatible server: llama.cpp's, serving the embedded GGUF on loopback."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -10,19 +9,14 @@ import pytest
 
 from assistant.models.embedded import model_path
 from assistant.pipeline import Assistant
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server():
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,

@@ -1,13 +1,13 @@
 """The chat app, launched for real: API-level through gradio_client, then in headless Chromium."""
 
 import json
-import socket
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from assistant.web import launch
+from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,15 +19,9 @@ def _text(message: dict) -> str:
     return content if isinstance(content, str) else "".join(part.get("text", "") for part in content)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url(assistant):
-    port = _free_port()
+    port = free_port()
     demo = launch(assistant, port=port, block=False)
     yield f"http://127.0.0.1:{port}/"
     demo.close()
