@@ -31,7 +31,7 @@ from assistant.evidence import (
 from assistant.ground import highlights, parse, render, verify
 from assistant.index import Store, open_store
 from assistant.models import registry
-from assistant.models.base import Request
+from assistant.models.base import Backend, Request
 from assistant.prompts import chat_prompt, completion_prefix, completion_prompt
 from assistant.retrieve import Retriever
 from assistant.text import QUESTION_WORDS, content_terms, numbers, stem
@@ -118,7 +118,7 @@ class Assistant:
                 self._retriever = Retriever(self._store)
             return self._retriever
 
-    def backend(self, name: str | None = None):
+    def backend(self, name: str | None = None) -> Backend:
         name = name or self.settings.model
         with self._backend_lock:
             if name not in self._backends:

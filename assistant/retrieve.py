@@ -144,6 +144,7 @@ class HybridRetriever(BaseRetriever):
                     "doc": hit.paragraph.doc,
                     "paragraph": hit.paragraph.number,
                     "score": hit.score,
+                    "best_sentence": hit.best_sentence,
                     **{f"{name}_score": value for name, value in hit.parts.items()},
                     **{f"{name}_rank": value for name, value in hit.ranks.items()},
                 },

@@ -130,9 +130,6 @@ class EmbeddedBackend:
         self.name = "embedded"
         self.llm = LlamaCppLLM(path=str(model_path()), n_ctx=settings.context_tokens)
 
-    def warm(self) -> None:
-        self.llm._model()
-
     def prime(self, prefix: str) -> None:
         """Evaluate the prompt's fixed few-shot prefix now, so llama.cpp's prefix reuse makes even the
         first question read only its evidence and question (saving ~1.2 s on it).
