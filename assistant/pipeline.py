@@ -201,7 +201,8 @@ class Assistant:
                 yield Event("token", piece)
             timings["generate"] += (time.perf_counter() - t1) * 1000
             drafts.append(draft.strip())
-            sentences.extend(self._ground(part, draft, evidence, notes, injected=cleaned != question))
+            grounded = self._ground(part, draft, evidence, notes, injected=cleaned != question)
+            sentences.extend(grounded + self._complete(part, grounded, evidence, notes))
         timings["total"] = (time.perf_counter() - started) * 1000
         yield Event(
             "answer",
@@ -348,6 +349,29 @@ class Assistant:
                 )
             )
         return kept
+
+    @staticmethod
+    def _complete(
+        question: str, answer: list[AnswerSentence], evidence: list[EvidenceSentence], notes: list[str]
+    ) -> list[AnswerSentence]:
+        """A question joined by "and" that one paragraph does not cover gets a second quotation from
+        another paragraph holding the uncovered words ("… about Syria and about the Sahel?")."""
+        if not re.search(r"\band\b", question, re.I):
+            return []
+        stop = {stem(w) for w in QUESTION_WORDS}
+        said = set(content_terms(" ".join(s.text for s in answer)))
+        missing = {t for t in content_terms(question) if t not in stop and t not in said}
+        cited = {n for s in answer for n in s.paragraphs}
+        for candidate in evidence[:6]:
+            if candidate.paragraph.number in cited or not missing & set(content_terms(candidate.text)):
+                continue
+            notes.append(
+                f"added ¶{candidate.paragraph.number} for the uncovered part ({', '.join(sorted(missing))})"
+            )
+            quote = best_quote(question, candidate)
+            number = candidate.paragraph.number
+            return [AnswerSentence(render(quote, [number]), [number], "quote", 1.0, candidate.paragraph.doc)]
+        return []
 
     @staticmethod
     def _dropped_facts(question: str, sentence: str, key_clause: str) -> list[str]:

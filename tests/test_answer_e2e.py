@@ -89,3 +89,9 @@ def test_model_server_down_is_one_clear_line(data_dir):
     assert out.returncode == 3, out.stderr
     assert "http://127.0.0.1:9/v1" in out.stderr and "Traceback" not in out.stderr
     assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_joined_question_gets_a_second_paragraph(assistant):
+    answer = assistant.ask("What did the ministers say about Syria and about the Sahel?")
+    assert {9, 10} <= {c.paragraph for c in answer.citations}, answer.answer
+    assert any("uncovered part" in note for note in answer.notes)
