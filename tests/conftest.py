@@ -7,6 +7,10 @@ import ipaddress
 import json
 import os
 import socket
+import subprocess
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -63,6 +67,28 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def serving(command: list[str], ready: Callable[[], object], name: str, timeout: float) -> Iterator[None]:
+    """Run a real server for a test: start it, poll `ready` until it stops raising OSError, stop it."""
+    proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + timeout
+        while True:
+            try:
+                ready()
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail(f"{name} exited early")
+                if time.time() > deadline:
+                    pytest.fail(f"{name} did not start")
+                time.sleep(0.3)
+        yield
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 @pytest.fixture(scope="session")

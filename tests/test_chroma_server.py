@@ -2,8 +2,6 @@
 
 import shutil
 import socket
-import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,7 @@ from assistant.config import load_settings
 from assistant.errors import UserError
 from assistant.index import Store, open_store
 from assistant.retrieve import Retriever
-from tests.conftest import SEEDS, free_port
+from tests.conftest import SEEDS, free_port, serving
 
 pytestmark = pytest.mark.slow
 
@@ -21,33 +19,20 @@ pytestmark = pytest.mark.slow
 def chroma_port(tmp_path_factory):
     chroma = shutil.which("chroma") or str(Path(__import__("sys").executable).parent / "chroma")
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            chroma,
-            "run",
-            "--path",
-            str(tmp_path_factory.mktemp("chroma")),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.kill()
-        pytest.fail("chroma run did not start")
-    yield port
-    proc.terminate()
-    proc.wait(timeout=30)
+    command = [
+        chroma,
+        "run",
+        "--path",
+        str(tmp_path_factory.mktemp("chroma")),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    with serving(
+        command, lambda: socket.create_connection(("127.0.0.1", port), timeout=1).close(), "chroma run", 60
+    ):
+        yield port
 
 
 def test_ingest_and_search_through_a_chroma_server(chroma_port, tmp_path):

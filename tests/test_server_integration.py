@@ -1,15 +1,13 @@
 """A real OpenAI-compatible server: llama.cpp's, serving the embedded GGUF on loopback."""
 
-import subprocess
 import sys
-import time
 import urllib.request
 
 import pytest
 
 from assistant.models.embedded import model_path
 from assistant.pipeline import Assistant
-from tests.conftest import free_port
+from tests.conftest import free_port, serving
 
 pytestmark = pytest.mark.slow
 
@@ -17,43 +15,28 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def llama_server():
     port = free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(model_path()),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--logits_all",
-            "false",
-            "--n_ctx",
-            "2048",
-            "--model_alias",
-            "gemma-270m",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(model_path()),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--logits_all",
+        "false",
+        "--n_ctx",
+        "2048",
+        "--model_alias",
+        "gemma-270m",
+    ]
     url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            urllib.request.urlopen(url + "/models", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail("llama_cpp.server exited early")
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("llama_cpp.server did not start")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
+    with serving(
+        command, lambda: urllib.request.urlopen(url + "/models", timeout=2).read(), "llama_cpp.server", 120
+    ):
+        yield url
 
 
 def test_answers_through_the_openai_compatible_backend(llama_server, settings):
