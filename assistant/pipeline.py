@@ -34,7 +34,7 @@ from assistant.models import registry
 from assistant.models.base import Backend, Request
 from assistant.prompts import chat_prompt, completion_prefix, completion_prompt
 from assistant.retrieve import Retriever
-from assistant.text import QUESTION_WORDS, content_terms, numbers, stem
+from assistant.text import QUESTION_STEMS, content_terms, numbers
 from assistant.tokens import count_tokens
 
 # Evidence gate, set on the seed's eval set (evals/README.md).
@@ -232,7 +232,7 @@ class Assistant:
     def _answerable(self, question: str, evidence: list[EvidenceSentence], notes: list[str]) -> bool:
         """Refuse when the documents plainly cannot answer; see evals/README.md for how each rule was set."""
         retriever = self.retriever
-        focus = [t for t in content_terms(question) if t not in {stem(w) for w in QUESTION_WORDS}]
+        focus = [t for t in content_terms(question) if t not in QUESTION_STEMS]
         if not evidence or not focus:
             notes.append("nothing in the question to look up")
             return False
@@ -358,9 +358,8 @@ class Assistant:
         another paragraph holding the uncovered words ("… about Syria and about the Sahel?")."""
         if not re.search(r"\band\b", question, re.I):
             return []
-        stop = {stem(w) for w in QUESTION_WORDS}
         said = set(content_terms(" ".join(s.text for s in answer)))
-        missing = {t for t in content_terms(question) if t not in stop and t not in said}
+        missing = {t for t in content_terms(question) if t not in QUESTION_STEMS and t not in said}
         cited = {n for s in answer for n in s.paragraphs}
         for candidate in evidence[:6]:
             if candidate.paragraph.number in cited or not missing & set(content_terms(candidate.text)):

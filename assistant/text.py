@@ -244,3 +244,7 @@ def content_terms(text: str) -> list[str]:
 
 def numbers(text: str) -> set[str]:
     return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
+
+
+# QUESTION_WORDS as stems, to drop from a question's content terms.
+QUESTION_STEMS = frozenset(stem(w) for w in QUESTION_WORDS)
