@@ -10,9 +10,11 @@ Status = Literal["answered", "not_found"]
 
 @dataclass
 class Citation:
-    doc: str
+    doc: str  # document id: its path relative to the folder it was ingested from
     paragraph: int
     text: str
+    title: str = ""
+    date: str = ""
     highlights: list[tuple[int, int]] = field(default_factory=list)  # supporting spans in `text`
 
 
@@ -20,9 +22,10 @@ class Citation:
 class AnswerSentence:
     text: str  # the sentence with its markers, as it appears in the answer
     paragraphs: list[int]
-    source: Literal["model", "quote"]  # written by the model and verified, or quoted from the source
-    support: float  # share of the sentence's content words found in what it cites
-    doc: str = ""
+    source: Literal["model", "quote"]  # written by the model and verified, or drawn verbatim from the source
+    support: float  # share of the sentence's content words found in (or near) what it cites
+    doc: str = ""  # the document of its first citation
+    docs: list[str] = field(default_factory=list)  # the document of each cited paragraph, in order
 
 
 @dataclass
@@ -37,20 +40,29 @@ class Answer:
     rewritten_question: str = ""
     draft: str = ""  # the model's raw output, before verification and repair
     notes: list[str] = field(default_factory=list)  # why sentences were repaired, or why we refused
+    mode: str = ""  # extractive | generative | naive
 
     def to_dict(self) -> dict[str, Any]:
-        data = {
+        return {
             "question": self.question,
             "status": self.status,
             "answer": self.answer,
-            "citations": [{"doc": c.doc, "paragraph": c.paragraph, "text": c.text} for c in self.citations],
+            "citations": [
+                {
+                    "doc": c.doc,
+                    "title": c.title,
+                    "date": c.date,
+                    "paragraph": c.paragraph,
+                    "text": c.text,
+                    "highlights": [list(span) for span in c.highlights],
+                }
+                for c in self.citations
+            ],
             "model": self.model,
+            "mode": self.mode,
             "timings_ms": self.timings_ms,
             "sentences": [asdict(s) for s in self.sentences],
             "rewritten_question": self.rewritten_question,
             "draft": self.draft,
             "notes": self.notes,
         }
-        for cite, src in zip(data["citations"], self.citations, strict=True):
-            cite["highlights"] = [list(span) for span in src.highlights]
-        return data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -30,19 +31,43 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     settings = _settings(args)
     paths = [Path(p) for p in args.paths] or list(settings.corpus)
-    report = Store(settings).ingest(paths, progress=not args.json and sys.stderr.isatty() or args.progress)
+    progress = (not args.json and sys.stderr.isatty()) or args.progress
+    report = Store(settings).ingest(paths, progress=progress, prune=args.prune)
     if args.json:
         _print_json(report.as_dict())
     else:
-        verb = "added" if report.added else "added 0 (already indexed)"
         print(
-            f"{report.documents} document(s), {report.paragraphs} paragraph(s): {verb}"
-            + (f" {report.added}" if report.added else "")
-            + f", unchanged {report.unchanged}, removed {report.removed} in {report.seconds:.2f} s"
+            f"{report.documents} document(s), {report.paragraphs} paragraph(s): added {report.added}, "
+            f"unchanged {report.unchanged}, removed {report.removed}"
+            + (f", pruned {len(report.pruned)} document(s) whose files are gone" if report.pruned else "")
+            + f" in {report.seconds:.2f} s"
         )
-    for error in report.errors:
-        print(f"error: {error}", file=sys.stderr)
-    return 1 if report.errors else 0
+    for skipped in report.skipped:
+        print(f"assistant: not ingested: {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+    return 1 if report.skipped else 0
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    from assistant.index import Store
+
+    store = Store(_settings(args))
+    if args.prune:
+        for doc in store.prune():
+            print(f"pruned {doc} (its file is gone)", file=sys.stderr)
+    rows = store.sources()
+    if args.json:
+        _print_json({"documents": rows})
+        return 0
+    if not rows:
+        print("no documents yet; add some with `assistant ingest PATH`")
+        return 0
+    for row in rows:
+        where = ", ".join(x for x in (row.get("place"), row.get("date")) if x)
+        print(f"{row['id']}  {row.get('title', '')}" + (f" ({where})" if where else ""))
+        print(
+            f"    {row.get('paragraphs', 0)} paragraphs · {row.get('format', '')} · ingested {row.get('ingested_at', '')}"
+        )
+    return 0
 
 
 def cmd_search(args: argparse.Namespace) -> int:
@@ -61,6 +86,12 @@ def cmd_search(args: argparse.Namespace) -> int:
                 "results": [
                     {
                         "doc": h.paragraph.doc,
+                        "title": retriever.document(h.paragraph.doc).title
+                        if retriever.document(h.paragraph.doc)
+                        else "",
+                        "date": retriever.document(h.paragraph.doc).date
+                        if retriever.document(h.paragraph.doc)
+                        else "",
                         "paragraph": h.paragraph.number,
                         "text": h.paragraph.text,
                         "score": round(h.score, 6),
@@ -72,7 +103,10 @@ def cmd_search(args: argparse.Namespace) -> int:
         )
     else:
         for rank, h in enumerate(hits, 1):
-            print(f"{rank}. [¶{h.paragraph.number}] {h.paragraph.doc}  score {h.score:.4f}")
+            doc = retriever.document(h.paragraph.doc)
+            print(
+                f"{rank}. [¶{h.paragraph.number}] {doc.label if doc else h.paragraph.doc}  score {h.score:.4f}"
+            )
             print(f"   {h.paragraph.text}\n")
     return 0
 
@@ -83,17 +117,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = Assistant(settings=_settings(args))
     question = assistant.validate(args.question)
     history = args.history or None
+    documents = set(args.doc) if args.doc else None
+    if documents:
+        known = set(assistant.retriever.documents)
+        unknown = sorted(documents - known)
+        if unknown:
+            raise UserError(f"no such document: {', '.join(unknown)} (see `assistant sources`)")
     if args.stream and not args.json:
         answer = None
         print("draft: ", end="", flush=True)
-        for event in assistant.ask_stream(question, history):
+        for event in assistant.ask_stream(question, history, documents=documents):
             if event.kind == "token":
                 print(event.text, end="", flush=True)
             else:
                 answer = event.answer
         print("\n")
     else:
-        answer = assistant.ask(question, history)
+        answer = assistant.ask(question, history, documents=documents)
     assert answer is not None
     if args.json:
         _print_json(answer.to_dict())
@@ -102,7 +142,12 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if answer.citations:
         print("\nSources:")
         for cite in answer.citations:
-            print(f"  [¶{cite.paragraph}] ({cite.doc}) {cite.text}")
+            print(
+                f"  [¶{cite.paragraph}] {cite.title}"
+                + (f" ({cite.date})" if cite.date else "")
+                + f" · {cite.doc}"
+            )
+            print(f"      {cite.text}")
     quoted = [s for s in answer.sentences if s.source == "quote"]
     if quoted:
         print(
@@ -178,9 +223,23 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(result)
     else:
+        if "verifier" in result:
+            for split, v in result["verifier"].items():
+                if v["n"]:
+                    print(
+                        f"verifier ({split}, {v['n']} claims): false accepts {v['false_accept']:.3f}, "
+                        f"false rejects {v['false_reject']:.3f}"
+                    )
         names = list(result["models"])
         print("metric".ljust(22) + "".join(n[:18].rjust(20) for n in names))
-        for metric in ("n", *RATE_METRICS, "latency_p50_ms", "latency_p95_ms"):
+        for metric in (
+            "n",
+            *RATE_METRICS,
+            "quoted_share",
+            "answer_words_median",
+            "latency_p50_ms",
+            "latency_p95_ms",
+        ):
             row = [result["models"][n][metric] for n in names]
             print(
                 metric.ljust(22)
@@ -222,12 +281,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("ingest", help="index documents (default: seeds/); idempotent")
-    p.add_argument("paths", nargs="*", help="files or folders of .txt/.md documents")
+    p = sub.add_parser(
+        "ingest",
+        help="index documents (default: seeds/); idempotent",
+        description="Index .txt, .md, .html/.htm, .pdf and .docx files (folders are searched). A file that "
+        "cannot be ingested is named with its reason and the command exits 1; what is stored is kept.",
+    )
+    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .html .htm .pdf .docx)")
+    p.add_argument("--prune", action="store_true", help="also drop documents whose files are gone")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
     p.add_argument("--progress", action="store_true", help="show the progress bar even when not a terminal")
     _add_common(p)
     p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "sources", help="list the documents in the index: title, date, paragraphs, ingest time"
+    )
+    p.add_argument("--json", action="store_true", help='print {"documents": [{id, title, date, place, ...}]}')
+    p.add_argument("--prune", action="store_true", help="drop documents whose files are gone first")
+    _add_common(p)
+    p.set_defaults(func=cmd_sources)
 
     p = sub.add_parser("search", help="hybrid retrieval only: ranked paragraphs for a query")
     p.add_argument("query", help="what to look for")
@@ -242,7 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="what you want to know about the documents")
     p.add_argument(
         "--model",
-        help="embedded (default), openai:<model>, or a model name with --base-url (env ASSISTANT_MODEL)",
+        help="embedded (default), openai:<model>, a model name with --base-url, none (no model), "
+        "naive:<model> (baseline) (env ASSISTANT_MODEL)",
     )
     p.add_argument(
         "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_BASE_URL)"
@@ -251,6 +325,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--stream", action="store_true", help="print the draft as it is generated, then the verified answer"
     )
     p.add_argument("--json", action="store_true", help="print the answer object as JSON")
+    p.add_argument(
+        "--doc",
+        action="append",
+        metavar="ID",
+        help="ask only this document (repeatable; ids: `assistant sources`)",
+    )
     p.add_argument(
         "--history",
         action="append",
@@ -310,6 +390,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("assistant: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug still gets one line; ASSISTANT_DEBUG=1 shows the traceback
+        if os.environ.get("ASSISTANT_DEBUG"):
+            raise
+        print(
+            f"assistant: error: unexpected {type(exc).__name__}: {exc} (ASSISTANT_DEBUG=1 shows details)",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -36,12 +36,13 @@ class Settings:
         "auto"  # auto | chat | completion (completion suits base models without a chat template)
     )
     api_key: str = ""
+    # extractive (short spans of the evidence; small base models) | generative (whole paragraphs in,
+    # several verified sentences out; chat models) | auto (by the backend's prompt style)
+    answer_mode: str = "auto"
     k: int = 5  # paragraphs retrieved per question
     evidence_paragraphs: int = 3  # paragraphs whose sentences compete as evidence
-    prompt_evidence: int = 2  # evidence sentences shown to the model (fewer tokens, faster first token)
     max_question_tokens: int = 256
-    context_tokens: int = 2048  # the embedded model's window; prompts are packed to fit
-    answer_tokens: int = 48
+    context_tokens: int = 2048  # the embedded model's window
     # GBNF-constrained citations for llama.cpp. Off by default: with Gemma's 262k-token vocabulary it
     # doubled generation time (p50 3.7 s vs 1.6 s on the seed set), and strict parsing catches the same.
     grammar: bool = False

@@ -1,8 +1,8 @@
-"""Documents to numbered paragraphs.
+"""Documents and their numbered paragraphs and sentences: the records every other stage uses.
 
-A paragraph is a non-empty line, numbered 1, 2, 3 … over all non-empty lines of its document,
-so `[¶9]` always means the ninth non-empty line a reader counts. Titles, photo captions and
-website chrome keep their numbers but are flagged as boilerplate and left out of retrieval.
+How a document's text becomes paragraphs depends on its format (`assistant/loading/`); this module
+numbers them the way a reader counts (¶1 is the first block, usually the headline), flags the
+ones never worth citing (headings, captions, site chrome) and splits paragraphs into sentences.
 """
 
 from __future__ import annotations
@@ -10,20 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from assistant.errors import UserError
-
-TEXT_SUFFIXES = (".txt", ".md")
-_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*$")
+_SENTENCE_END = re.compile(r"[.!?…:][\"'”’)]*$")
 _WEB_CHROME = re.compile(
     r"\b(cookies?|opt-out|privacy policy|all rights reserved|subscribe|newsletter|javascript)\b", re.I
 )
-# Sentence boundary: end punctuation, space, then an upper-case letter or a quote/digit.
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])[\"'”’)]*\s+(?=[A-Z0-9\"'“‘(])")
-_ABBREVIATIONS = re.compile(r"\b(?:[A-Z]|U\.S|U\.N|Mr|Mrs|Ms|Dr|St|No|Vol|e\.g|i\.e|etc|vs|Jr|Sr)\.$")
+# A heading or caption is short and does not end like a sentence.
+HEADING_MAX_WORDS = 25
 
 
 @dataclass(frozen=True)
@@ -31,7 +26,7 @@ class Paragraph:
     doc: str
     number: int
     text: str
-    start: int  # character offset of the first character in the document
+    start: int  # character offset of the first character in the document's text
     end: int  # offset one past the last character
     sha: str  # sha256 of the text: ids and idempotent ingestion derive from it
     boilerplate: bool = False
@@ -51,90 +46,96 @@ class Sentence:
     end: int
 
 
+@dataclass
+class Document:
+    """One ingested file: a stable id (its path relative to the ingest root) and what it states
+    about itself (title, date, place), plus its paragraphs."""
+
+    id: str
+    title: str
+    date: str = ""  # ISO: YYYY-MM-DD, YYYY-MM or YYYY; empty when the document does not say
+    place: str = ""
+    format: str = "txt"
+    path: str = ""
+    sha: str = ""  # of the extracted text: an unchanged file is skipped as a whole
+    paragraphs: list[Paragraph] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """How citations name the document: its title, then date and place when known."""
+        extra = ", ".join(x for x in (self.place, self.date) if x)
+        return f"{self.title} ({extra})" if extra else self.title
+
+    def context(self) -> str:
+        """What a paragraph is embedded and indexed with, so it knows which document it is in."""
+        return " · ".join(x for x in (self.title, self.place, self.date) if x)
+
+
 def _is_boilerplate(text: str, repeated: bool) -> bool:
     """Headings, captions and site chrome: short lines that are not sentences, repeats, banners."""
-    words = len(text.split())
-    not_a_sentence = not _SENTENCE_END.search(text) and words <= 25
+    not_a_sentence = not _SENTENCE_END.search(text) and len(text.split()) <= HEADING_MAX_WORDS
     return repeated or not_a_sentence or bool(_WEB_CHROME.search(text))
 
 
-def split_text(doc: str, text: str) -> list[Paragraph]:
-    """Split a document's text into paragraphs with offsets into `text`."""
-    spans = [(m.start(), m.end(), m.group()) for m in re.finditer(r"[^\n]+", text)]
-    spans = [(s, e, line) for s, e, line in spans if line.strip()]
-    counts = Counter(line.strip() for _, _, line in spans)
-    paragraphs = []
-    for number, (start, end, line) in enumerate(spans, start=1):
-        stripped = line.strip()
-        lead = len(line) - len(line.lstrip())
-        start += lead
-        end = start + len(stripped)
-        paragraphs.append(
-            Paragraph(
-                doc=doc,
-                number=number,
-                text=stripped,
-                start=start,
-                end=end,
-                sha=hashlib.sha256(stripped.encode("utf-8")).hexdigest(),
-                boilerplate=_is_boilerplate(stripped, counts[stripped] > 1),
-            )
+def number_blocks(doc: str, text: str, spans: list[tuple[int, int]]) -> list[Paragraph]:
+    """Paragraphs from (start, end) spans of `text`, numbered 1, 2, 3 … in reading order."""
+    blocks = [(s, e, text[s:e].strip()) for s, e in spans]
+    blocks = [(s + len(text[s:e]) - len(text[s:e].lstrip()), t) for s, e, t in blocks if t]
+    counts = Counter(t for _, t in blocks)
+    return [
+        Paragraph(
+            doc=doc,
+            number=number,
+            text=t,
+            start=start,
+            end=start + len(t),
+            sha=hashlib.sha256(t.encode("utf-8")).hexdigest(),
+            boilerplate=_is_boilerplate(t, counts[t] > 1),
         )
-    return paragraphs
+        for number, (start, t) in enumerate(blocks, start=1)
+    ]
+
+
+def join_blocks(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:
+    """Blocks joined by blank lines, with each block's span in the joined text."""
+    text, spans, pos = [], [], 0
+    for block in blocks:
+        block = re.sub(r"\s+", " ", block).strip()
+        if not block:
+            continue
+        spans.append((pos, pos + len(block)))
+        text.append(block)
+        pos += len(block) + 2
+    return "\n\n".join(text), spans
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # noqa: ANN202 - pysbd has no type hints
+    import pysbd
+
+    return pysbd.Segmenter(language="en", clean=False, char_span=True)
+
+
+@lru_cache(maxsize=50_000)
+def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
+    spans = []
+    for piece in _segmenter().segment(text):
+        sentence = piece.sent.strip()
+        if sentence:
+            start = text.find(sentence, piece.start)
+            start = piece.start if start < 0 else start
+            spans.append((start, start + len(sentence)))
+    return tuple(spans) or ((0, len(text)),)
+
+
+def sentences_of(text: str) -> list[str]:
+    """The project's one sentence splitter (pysbd: abbreviations like "U.S." and "R." stay inside)."""
+    return [text[s:e] for s, e in _sentence_spans(text)]
 
 
 def split_sentences(paragraph: Paragraph) -> list[Sentence]:
     """Sentences of a paragraph, with offsets into the paragraph text."""
-    sentences: list[Sentence] = []
-    start = 0
-    text = paragraph.text
-    for match in _SENTENCE_SPLIT.finditer(text):
-        candidate = text[start : match.start()].rstrip()
-        if _ABBREVIATIONS.search(candidate):
-            continue
-        sentences.append(
-            Sentence(
-                paragraph.doc, paragraph.number, len(sentences), candidate, start, start + len(candidate)
-            )
-        )
-        start = match.end()
-    tail = text[start:].strip()
-    if tail:
-        sentences.append(
-            Sentence(paragraph.doc, paragraph.number, len(sentences), tail, start, start + len(tail))
-        )
-    return sentences
-
-
-def read_document(path: Path) -> list[Paragraph]:
-    """Read one file; the document id is the file's stem."""
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise UserError(f"cannot read {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise UserError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return split_text(path.stem, text.replace("\r\n", "\n").replace("\r", "\n"))
-
-
-def find_documents(paths: Iterable[Path]) -> list[Path]:
-    """Expand folders into their text files, in a stable order."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files.extend(
-                sorted(p for p in path.rglob("*") if p.suffix.lower() in TEXT_SUFFIXES and p.is_file())
-            )
-        elif path.exists():
-            files.append(path)
-        else:
-            raise UserError(f"no such file or folder: {path}")
-    if not files:
-        shown = ", ".join(str(p) for p in paths) or "(none)"
-        raise UserError(f"no documents (*.txt, *.md) found in {shown}")
-    return files
-
-
-def load_corpus(paths: Iterable[Path]) -> Iterator[Paragraph]:
-    for file in find_documents(list(paths)):
-        yield from read_document(file)
+    return [
+        Sentence(paragraph.doc, paragraph.number, i, paragraph.text[s:e], s, e)
+        for i, (s, e) in enumerate(_sentence_spans(paragraph.text))
+    ]

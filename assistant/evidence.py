@@ -1,65 +1,83 @@
-"""Evidence first: the few sentences that best answer a question, and how strongly.
+"""Evidence: the sentences of the retrieved paragraphs that best answer a question, and how strongly.
 
-Sentences of the retrieved paragraphs are scored by embedding similarity to the question, by
-how many of the question's content words they contain, and by the kind of answer the question
-asks for (a date for "when", a number for "how many"). The best ones go to the model; the best
-one is also what a failed model sentence is repaired with, quoted.
+Sentences (and clause windows of long ones) are scored by embedding similarity to the question, by
+the share of the question's content words they contain, and by whether they hold the kind of fact
+asked for (a date for "when", a number for "how many"). Sentences that give orders to an AI
+("ignore all previous instructions …") are data, never evidence.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from assistant.corpus import Paragraph, split_sentences
+from assistant.question import is_instruction
 from assistant.retrieve import Hit
-from assistant.text import STOPWORDS, content_terms, stem, words
+from assistant.text import STOPWORDS, content_terms, focus_terms, stem, words
 
-_MONTHS = "january february march april may june july august september october november december"
-_DATE = re.compile(
-    rf"\b(\d{{1,2}} (?:{_MONTHS.replace(' ', '|')})|(?:{_MONTHS.replace(' ', '|')}) \d{{1,2}}|"
-    r"(1[89]|20)\d\d|monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b",
+# Weights of the evidence score: cosine + OVERLAP_WEIGHT × word overlap + TYPE_BONUS if typed.
+# Set on the dev questions (evals/seed.jsonl, the dev half of evals/collection.jsonl).
+OVERLAP_WEIGHT = 0.35
+TYPE_BONUS = 0.2
+# A sentence of a document the question names ("at the Valletta meeting") outranks the same wording
+# in the series' other documents: as much as a full word overlap.
+NAMED_BONUS = OVERLAP_WEIGHT
+CLAUSE_WINDOW_WORDS = 30
+
+_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+DATE = re.compile(
+    rf"\b(?:(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday),?\s+)?"
+    rf"(?:\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{_MONTHS})(?:,?\s+(?:19|20)\d\d)?|(?:{_MONTHS})\s+\d{{1,2}}(?:st|nd|rd|th)?(?:,?\s+(?:19|20)\d\d)?"
+    rf"|(?:{_MONTHS})\s+(?:19|20)\d\d|(?:19|20)\d\d|(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
 )
-_NUMBER = re.compile(
-    r"\b(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
-    r"hundred|thousand|million|billion|dozens?)\b",
-    re.I,
+# Digits, or number words in lower case ("Two Seas Maritime Rescue Partnership" is a name).
+NUMBER = re.compile(
+    r"(?:[€$£]\s?)?(?<![\w-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b(?:\s?%| per ?cent)?"
 )
 _ROLES = (
-    r"(minister|leader|official|person|people|head|president|secretary|chair|chairman|spokesperson|"
-    r"envoy|ambassador|representative|diplomat|king|queen|mayor|governor|general|author|host)s?"
+    r"(minister|leader|official|person|people|head|president|secretary|chair|chairman|chairs?|spokesperson|"
+    r"envoy|ambassador|representative|diplomat|king|queen|mayor|governor|general|author|host|coordinator|"
+    r"director|commissioner|officer)s?"
 )
-# A person: a title then a capitalised name ("Prime Minister Kadhimi", "Secretary of State Michael R.
-# Pompeo"), or a first name, middle initial and surname.
-_PERSON = re.compile(
+PERSON = re.compile(
     r"\b(?:Minister|Secretary|President|Chancellor|King|Queen|Mr\.|Ms\.|Mrs\.|Dr\.|General|Ambassador|"
-    r"Senator|Governor|Mayor|Envoy)(?:\s+of(?:\s+[A-Z][a-z]+)+)?\s+(?!of\b)[A-Z][a-z]+|\b[A-Z][a-z]+ [A-Z]\. [A-Z][a-z]+"
+    r"Senator|Governor|Mayor|Envoy|Director|Commissioner|Chair|Admiral|Captain)(?:\s+(?:of|for)(?:\s+(?:the\s+)?[A-Z][\w-]+)+)?"
+    r"\s+(?!of\b)(?:(?:[A-Z][\w’'-]+|[A-Z]\.)\s+)*[A-Z][\w’'-]+|\b[A-Z][a-z]+ [A-Z]\. [A-Z][\w-]+"
 )
+PLACE = re.compile(r"\b(?:in|at|to|from|near)\s+((?:the\s+)?[A-Z][\w’'-]+(?:\s+(?:and\s+)?[A-Z][\w’'-]+)*)")
 
 
 def answer_type(question: str) -> str | None:
     """The kind of fact a question wants, when its wording says so."""
     q = question.lower().strip()
-    if re.match(r"^(when|on what (day|date)|what (day|date)|in what year|what year)\b", q):
+    if re.match(
+        r"^(when|on what (day|date)|what (day|date)|in what (year|month)|what (year|month)|which (day|date|year|month))\b",
+        q,
+    ):
         return "date"
-    if re.match(r"^(how many|how much|what (number|percentage|share)|roughly how many)\b", q):
+    if re.match(
+        r"^(how many|how much|what (number|percentage|share|amount|sum)|roughly how many|by how much)\b", q
+    ):
         return "number"
     if re.match(r"^(who|whom|whose)\b", q) or re.match(rf"^(which|what)\s+(\w+\s+)?{_ROLES}\b", q):
         return "person"
+    if re.match(
+        r"^(where|in what (city|country|place)|in which (city|country|place)|which (city|country|place)|what (city|country|place))\b",
+        q,
+    ):
+        return "place"
     return None
 
 
 def has_type(text: str, kind: str | None) -> bool:
-    if kind == "date":
-        return bool(_DATE.search(text))
-    if kind == "number":
-        return bool(_NUMBER.search(text))
-    if kind == "person":
-        return bool(_PERSON.search(text))
-    return True
+    pattern = {"date": DATE, "number": NUMBER, "person": PERSON, "place": PLACE}.get(kind or "")
+    return pattern is None or bool(pattern.search(text))
 
 
 _PROPER = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*")
@@ -77,34 +95,41 @@ def proper_nouns(question: str) -> list[str]:
 def counted_noun(question: str) -> str | None:
     """The thing a "how many …" question counts, stemmed: troops -> troop."""
     match = _COUNTED.match(question.strip())
-    return stem(match.group(1).lower()) if match else None
+    if not match or match.group(1).lower() in STOPWORDS:
+        return None
+    return stem(match.group(1).lower())
 
 
 @dataclass
 class EvidenceSentence:
     paragraph: Paragraph
     index: int
-    text: str
+    text: str  # the sentence, or a clause window of a long one
+    sentence: str  # the whole sentence it comes from
     similarity: float  # cosine to the question
     overlap: float  # share of the question's content words present
     score: float
 
 
 def lexical_overlap(question: str, text: str) -> float:
-    q = set(content_terms(question))
+    q = set(focus_terms(question)) or set(content_terms(question))
     if not q:
         return 0.0
     t = set(content_terms(text)) | {stem(w) for w in words(text)}
     return len(q & t) / len(q)
 
 
-def _segments(text: str, max_words: int = 30) -> list[str]:
+def clauses(sentence: str) -> list[str]:
+    return [p for p in re.split(r"(?<=[,;:])\s+|\s+(?=[—–]\s)", sentence) if p]
+
+
+def _segments(text: str) -> list[str]:
     """A sentence plus, when it is long, its clause windows: a long sentence's vector blurs its parts."""
-    if len(text.split()) <= max_words + 15:
+    if len(text.split()) <= CLAUSE_WINDOW_WORDS + 15:
         return [text]
     out, current = [text], ""
-    for clause in _clauses(text):
-        if current and len((current + " " + clause).split()) > max_words:
+    for clause in clauses(text):
+        if current and len((current + " " + clause).split()) > CLAUSE_WINDOW_WORDS:
             out.append(current)
             current = clause
         else:
@@ -114,14 +139,20 @@ def _segments(text: str, max_words: int = 30) -> list[str]:
     return out
 
 
-def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) -> list[EvidenceSentence]:
+def rank_sentences(
+    question: str, vector: np.ndarray, hits: list[Hit], embed: Callable[[list[str]], np.ndarray]
+) -> list[EvidenceSentence]:
     """Score the sentences (and clause windows of long ones) of the retrieved paragraphs.
 
     `embed` maps texts to unit vectors; `vector` is the question's.
     """
     kind = answer_type(question)
     candidates = [
-        (hit, s, seg) for hit in hits for s in split_sentences(hit.paragraph) for seg in _segments(s.text)
+        (hit, s, seg)
+        for hit in hits
+        for s in split_sentences(hit.paragraph)
+        if not is_instruction(s.text)
+        for seg in _segments(s.text)
     ]
     if not candidates:
         return []
@@ -130,41 +161,12 @@ def rank_sentences(question: str, vector: np.ndarray, hits: list[Hit], embed) ->
     for (hit, sentence, segment), sim in zip(candidates, sims, strict=True):
         overlap = lexical_overlap(question, segment)
         typed = kind is not None and has_type(segment, kind)
-        score = float(sim) + 0.35 * overlap + (0.2 if typed else 0.0)
-        ranked.append(EvidenceSentence(hit.paragraph, sentence.index, segment, float(sim), overlap, score))
+        score = float(sim) + OVERLAP_WEIGHT * overlap + (TYPE_BONUS if typed else 0.0)
+        score += NAMED_BONUS if hit.preferred else 0.0
+        ranked.append(
+            EvidenceSentence(
+                hit.paragraph, sentence.index, segment, sentence.text, float(sim), overlap, score
+            )
+        )
     ranked.sort(key=lambda e: -e.score)
     return ranked
-
-
-def _clauses(sentence: str) -> list[str]:
-    parts = re.split(r"(?<=[,;])\s+", sentence)
-    return [p for p in parts if p]
-
-
-def best_quote(question: str, sentence: EvidenceSentence, max_words: int = 40) -> str:
-    """The sentence, or its clause window that best answers the question, marked as a quotation."""
-    kind = answer_type(question)
-    text = sentence.text.strip()
-    clauses = _clauses(text)
-    if len(text.split()) <= max_words or len(clauses) == 1:
-        cut = "…" if text[-1:] in ",;" else ""  # a clause window of a longer sentence
-        return f"“{text.rstrip('.,; ')}{cut}”"
-    best: tuple[float, int, int] | None = None
-    for i in range(len(clauses)):
-        for j in range(i + 1, len(clauses) + 1):
-            window = " ".join(clauses[i:j])
-            n = len(window.split())
-            if n > max_words:
-                break
-            score = (
-                lexical_overlap(question, window)
-                + (0.5 if kind and has_type(window, kind) else 0.0)
-                + 0.01 * n / max_words
-            )
-            if best is None or score > best[0]:
-                best = (score, i, j)
-    if best is None:  # one clause longer than the limit: cut it at a word boundary
-        return f"“{' '.join(text.split()[:max_words]).rstrip(',;.')}…”"
-    _, i, j = best
-    window = " ".join(clauses[i:j]).rstrip(",;. ")
-    return f"“{'…' if i > 0 else ''}{window}{'…' if j < len(clauses) else ''}”"

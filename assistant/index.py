@@ -1,12 +1,17 @@
-"""The Chroma store: paragraphs (and their sentences) with offline embeddings.
+"""The Chroma store: documents as records, their paragraphs as contextual windows with vectors.
 
-Ids derive from content hashes, so ingesting the same text twice adds nothing, and a changed
-document replaces exactly its stale paragraphs. Local mode uses a PersistentClient under the
-data directory; server mode talks to a `chroma run` server.
+Each paragraph is embedded with its document's title, place and date in front ("contextual
+embeddings"), so "the Gdansk meeting" finds Gdansk's paragraphs; a long paragraph is embedded as
+overlapping sentence windows, and every window's id names its paragraph, so citations do too.
+Ids derive from content hashes: ingesting the same text twice adds nothing, a changed document
+has its new paragraphs added before its stale ones are removed (nothing is lost if it fails
+half-way), and a document's record (title, date, place, path, ingest time) is written last.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,12 +21,17 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.corpus import Paragraph, Sentence, find_documents, read_document, split_sentences
+from assistant.corpus import Document, Paragraph, sentences_of
 from assistant.embeddings import MiniLMEmbedder, default_embedder
 from assistant.errors import UserError
+from assistant.loading import SUFFIXES, load
 
 _BATCH = 64
 _PAGE = 5000  # rows per Chroma read
+# A paragraph longer than this is embedded as overlapping windows of whole sentences: MiniLM reads
+# 256 word pieces at most and was trained on 128, so a long paragraph's vector blurs its parts.
+WINDOW_WORDS = 90
+_LOCK_TIMEOUT = 600  # seconds a second ingest waits for the first to finish
 
 
 class MiniLMFunction:
@@ -67,14 +77,66 @@ class IngestReport:
     added: int = 0
     unchanged: int = 0
     removed: int = 0
+    pruned: list[str] = field(default_factory=list)
     seconds: float = 0.0
-    errors: list[str] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {"path", "reason"}: not ingested
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{s['path']}: {s['reason']}" for s in self.skipped]
 
     def as_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {**self.__dict__, "errors": self.errors}
 
 
-def _meta(p: Paragraph) -> dict[str, Any]:
+def window_texts(text: str) -> list[str]:
+    """The paragraph itself, or overlapping windows of its sentences when it is long."""
+    if len(text.split()) <= WINDOW_WORDS:
+        return [text]
+    sentences = sentences_of(text)
+    windows, current = [], []
+    for sentence in sentences:
+        if current and len(" ".join([*current, sentence]).split()) > WINDOW_WORDS:
+            windows.append(" ".join(current))
+            current = current[-1:]  # one sentence of overlap
+        current.append(sentence)
+    windows.append(" ".join(current))  # it always ends with a sentence no window has yet
+    return windows
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[tuple[Path, str]], list[dict[str, str]]]:
+    """(file, document id) pairs and the paths that cannot be ingested, with their reasons.
+
+    A document's id is its path relative to the folder given (a file given alone: its name);
+    hidden files and folders are passed over, everything else is either loaded or reported.
+    """
+    found: list[tuple[Path, str]] = []
+    skipped: list[dict[str, str]] = []
+    for path in paths:
+        if path.is_dir():
+            for file in sorted(path.rglob("*")):
+                rel = file.relative_to(path)
+                if any(part.startswith(".") for part in rel.parts) or not file.is_file():
+                    continue
+                if file.suffix.lower() not in SUFFIXES:
+                    skipped.append(
+                        {"path": str(file), "reason": f"unsupported format {file.suffix or '(no suffix)'!r}"}
+                    )
+                    continue
+                found.append((file, rel.as_posix()))
+        elif path.is_file():
+            found.append((path, path.name))
+        else:
+            skipped.append({"path": str(path), "reason": "no such file or folder"})
+    # Two roots holding the same relative path: keep both, told apart by their root folder's name.
+    counts: dict[str, int] = {}
+    for _, doc_id in found:
+        counts[doc_id] = counts.get(doc_id, 0) + 1
+    found = [(f, f"{f.resolve().parent.name}/{d}" if counts[d] > 1 else d) for f, d in found]
+    return found, skipped
+
+
+def _meta(p: Paragraph, window: int) -> dict[str, Any]:
     return {
         "doc": p.doc,
         "paragraph": p.number,
@@ -82,16 +144,14 @@ def _meta(p: Paragraph) -> dict[str, Any]:
         "start": p.start,
         "end": p.end,
         "boilerplate": p.boilerplate,
+        "window": window,
     }
 
 
-def parse_id(item_id: str) -> tuple[str, int, int | None]:
-    """(doc, paragraph number, sentence index or None) from a paragraph or sentence id."""
-    if item_id.rsplit(":", 1)[-1].startswith("s"):
-        doc, number, _sha, sentence = item_id.rsplit(":", 3)
-        return doc, int(number), int(sentence[1:])
-    doc, number, _sha = item_id.rsplit(":", 2)
-    return doc, int(number), None
+def parse_id(item_id: str) -> tuple[str, int]:
+    """(doc, paragraph number) from a window id `doc:number:sha:wI` (doc ids may hold ':')."""
+    doc, number, _sha, _window = item_id.rsplit(":", 3)
+    return doc, int(number)
 
 
 def paragraph_from(text: str, meta: dict[str, Any]) -> Paragraph:
@@ -106,8 +166,20 @@ def paragraph_from(text: str, meta: dict[str, Any]) -> Paragraph:
     )
 
 
+def document_from(doc_id: str, meta: dict[str, Any]) -> Document:
+    return Document(
+        id=doc_id,
+        title=meta.get("title", doc_id),
+        date=meta.get("date", ""),
+        place=meta.get("place", ""),
+        format=meta.get("format", ""),
+        path=meta.get("path", ""),
+        sha=meta.get("sha", ""),
+    )
+
+
 class Store:
-    """Paragraph and sentence collections in one Chroma database."""
+    """Paragraph windows and document records in one Chroma database (local or a `chroma run` server)."""
 
     def __init__(self, settings: Settings, embedder: MiniLMEmbedder | None = None) -> None:
         import chromadb
@@ -116,6 +188,11 @@ class Store:
         self.settings = settings
         self.embedder = embedder or default_embedder()
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        where = (
+            f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
+            if settings.chroma_host
+            else f"data directory {settings.data_dir}"
+        )
         try:
             if settings.chroma_host:
                 self.client = chromadb.HttpClient(
@@ -126,111 +203,158 @@ class Store:
                 path = Path(settings.data_dir) / "chroma"
                 path.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-        except UserError:
-            raise
-        except Exception as exc:  # chromadb raises several types for an unreachable/corrupt store
-            where = (
-                f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
-                if settings.chroma_host
-                else f"data directory {settings.data_dir}"
+            ef = MiniLMFunction(self.embedder)
+            self.paragraphs = self.client.get_or_create_collection(
+                settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
             )
-            raise UserError(f"cannot open the index ({where}): {exc}") from None
-        ef = MiniLMFunction(self.embedder)
-        self.paragraphs = self.client.get_or_create_collection(
-            settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
-        )
-        self.sentences = self.client.get_or_create_collection(
-            settings.collection + "-sentences", embedding_function=ef, metadata={"hnsw:space": "cosine"}
-        )
+            self.documents = self.client.get_or_create_collection(
+                settings.collection + "-documents", embedding_function=ef, metadata={"hnsw:space": "cosine"}
+            )
+            self.paragraphs.count()
+        except Exception as exc:  # chromadb raises many types for an unreachable or corrupt store
+            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise UserError(f"cannot open the index ({where}): {message}") from None
 
     def count(self) -> int:
-        return self.paragraphs.count()
+        return self.documents.count()
 
-    def ingest(self, paths: Iterable[Path], progress: bool = False) -> IngestReport:
-        """Add new paragraphs, drop stale ones; unreadable files are reported, others still load."""
+    def _lock(self):  # noqa: ANN202 - a filelock.FileLock, or a no-op context for a server
+        import contextlib
+
+        if self.settings.chroma_host:
+            return contextlib.nullcontext()
+        from filelock import FileLock
+
+        return FileLock(str(Path(self.settings.data_dir) / "ingest.lock"), timeout=_LOCK_TIMEOUT)
+
+    def ingest(self, paths: Iterable[Path], progress: bool = False, prune: bool = False) -> IngestReport:
+        """Load every file; store what changed. A file that cannot be loaded is reported, never fatal."""
+        from filelock import Timeout
+
         started = time.perf_counter()
         report = IngestReport()
-        wanted: list[Paragraph] = []
-        for file in find_documents(list(paths)):
-            try:
-                doc_paragraphs = read_document(file)
-            except UserError as exc:
-                report.errors.append(str(exc))
-                continue
-            report.documents += 1
-            wanted.extend(doc_paragraphs)
-            new_ids = {p.id for p in doc_paragraphs}
-            old_ids = set(self.paragraphs.get(where={"doc": file.stem}, include=[])["ids"])
-            stale = sorted(old_ids - new_ids)
-            for start in range(0, len(stale), _PAGE):
-                chunk = stale[start : start + _PAGE]
-                self.paragraphs.delete(ids=chunk)
-                self.sentences.delete(where={"paragraph_id": {"$in": chunk}})
-            report.removed += len(stale)
-        report.paragraphs = len(wanted)
-        existing = set()
-        ids = [p.id for p in wanted]
-        for start in range(0, len(ids), _PAGE):
-            existing.update(self.paragraphs.get(ids=ids[start : start + _PAGE], include=[])["ids"])
-        todo = [p for p in wanted if p.id not in existing]
-        report.unchanged = len(wanted) - len(todo)
-        self._add(todo, progress)
-        report.added = len(todo)
+        files, report.skipped = find_files(list(paths))
+        try:
+            with self._lock():
+                self._ingest(files, report, progress)
+                if prune:
+                    report.pruned = self.prune()
+        except Timeout:
+            raise UserError("another ingest into this data directory did not finish in 10 minutes") from None
         report.seconds = round(time.perf_counter() - started, 3)
         return report
 
-    def _add(self, todo: list[Paragraph], progress: bool) -> None:
+    def _ingest(self, files: list[tuple[Path, str]], report: IngestReport, progress: bool) -> None:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(todo), unit="para", desc="embedding", disable=not progress or not todo)
-        for start in range(0, len(todo), _BATCH):
-            batch = todo[start : start + _BATCH]
-            sentences: list[tuple[Paragraph, Sentence]] = [
-                (p, s) for p in batch if not p.boilerplate for s in split_sentences(p)
-            ]
-            vectors = self.embedder.embed([p.text for p in batch] + [s.text for _, s in sentences])
+        known = self.document_records()
+        for file, doc_id in tqdm(files, unit="file", desc="reading", disable=not progress or len(files) < 2):
+            try:
+                document = load(file, doc_id)
+            except UserError as exc:
+                report.skipped.append({"path": str(file), "reason": str(exc).removeprefix(f"{file}: ")})
+                continue
+            report.documents += 1
+            report.paragraphs += len(document.paragraphs)
+            old = known.get(doc_id)
+            if old is not None and old.sha == document.sha and old.title == document.title:
+                report.unchanged += len(document.paragraphs)
+                continue
+            old_ids = self._paragraph_ids(doc_id)
+            todo = [p for p in document.paragraphs if f"{p.id}:w0" not in old_ids]
+            self._add(document, todo, progress)
+            keep = {p.id for p in document.paragraphs}
+            stale = sorted(i for i in old_ids if i.rsplit(":", 1)[0] not in keep)
+            for start in range(0, len(stale), _PAGE):
+                self.paragraphs.delete(ids=stale[start : start + _PAGE])
+            report.added += len(todo)
+            report.unchanged += len(document.paragraphs) - len(todo)
+            report.removed += len({i.rsplit(":", 1)[0] for i in stale})
+            self._put_record(document)
+
+    def _paragraph_ids(self, doc_id: str) -> set[str]:
+        return set(self.paragraphs.get(where={"doc": doc_id}, include=[])["ids"])
+
+    def _put_record(self, document: Document) -> None:
+        meta = {
+            "title": document.title,
+            "date": document.date,
+            "place": document.place,
+            "format": document.format,
+            "path": document.path,
+            "sha": document.sha,
+            "paragraphs": len(document.paragraphs),
+            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        }
+        self.documents.upsert(
+            ids=[document.id],
+            documents=[document.context()],
+            metadatas=[meta],
+            embeddings=self.embedder.embed([document.context()]),
+        )
+
+    def _add(self, document: Document, todo: list[Paragraph], progress: bool) -> None:
+        from tqdm import tqdm
+
+        context = document.context()
+        rows = [(p, i, w) for p in todo for i, w in enumerate(window_texts(p.text))]
+        bar = tqdm(total=len(todo), unit="para", desc=document.id[:30], disable=not progress or not todo)
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start : start + _BATCH]
+            vectors = self.embedder.embed([f"{context}: {w}" for _, _, w in batch])
             self.paragraphs.add(
-                ids=[p.id for p in batch],
-                documents=[p.text for p in batch],
-                metadatas=[_meta(p) for p in batch],
-                embeddings=vectors[: len(batch)],
+                ids=[f"{p.id}:w{i}" for p, i, _ in batch],
+                documents=[p.text if i == 0 else w for p, i, w in batch],
+                metadatas=[_meta(p, i) for p, i, _ in batch],
+                embeddings=vectors,
             )
-            if sentences:
-                self.sentences.add(
-                    ids=[f"{p.id}:s{s.index}" for p, s in sentences],
-                    documents=[s.text for _, s in sentences],
-                    metadatas=[
-                        {
-                            "doc": p.doc,
-                            "paragraph": p.number,
-                            "paragraph_id": p.id,
-                            "index": s.index,
-                            "start": s.start,
-                            "end": s.end,
-                        }
-                        for p, s in sentences
-                    ],
-                    embeddings=vectors[len(batch) :],
-                )
-            bar.update(len(batch))
+            bar.update(sum(i == 0 for _, i, _ in batch))
         bar.close()
+
+    def document_records(self) -> dict[str, Document]:
+        got = self.documents.get(include=["metadatas"])
+        return {i: document_from(i, m) for i, m in zip(got["ids"], got["metadatas"], strict=True)}
+
+    def sources(self) -> list[dict[str, Any]]:
+        """The collection as `assistant sources` lists it: one row per document."""
+        got = self.documents.get(include=["metadatas"])
+        rows = [{"id": i, **m} for i, m in zip(got["ids"], got["metadatas"], strict=True)]
+        return sorted(rows, key=lambda r: (r.get("date") or "", r["id"]))
+
+    def prune(self) -> list[str]:
+        """Drop documents whose files are gone; returns their ids."""
+        gone = [d.id for d in self.document_records().values() if d.path and not os.path.exists(d.path)]
+        for doc_id in gone:
+            self.paragraphs.delete(where={"doc": doc_id})
+            self.documents.delete(ids=[doc_id])
+        return gone
 
     def all_paragraphs(self) -> list[Paragraph]:
         """Every stored paragraph, read in pages (one large `get` exceeds SQLite's variable limit)."""
         paragraphs: list[Paragraph] = []
-        total = self.paragraphs.count()
-        for offset in range(0, total, _PAGE):
-            got = self.paragraphs.get(include=["documents", "metadatas"], limit=_PAGE, offset=offset)
+        offset = 0
+        while True:
+            got = self.paragraphs.get(
+                where={"window": 0}, include=["documents", "metadatas"], limit=_PAGE, offset=offset
+            )
             paragraphs.extend(
                 paragraph_from(t, m) for t, m in zip(got["documents"], got["metadatas"], strict=True)
             )
+            if len(got["ids"]) < _PAGE:
+                break
+            offset += _PAGE
         return sorted(paragraphs, key=lambda p: (p.doc, p.number))
 
-    def query(self, collection: Any, vector: np.ndarray, n: int) -> list[tuple[str, float]]:
-        """Nearest neighbours as (id, cosine similarity). Ids encode doc, paragraph and sentence, so
-        no metadata is fetched and no count is taken: both cost SQLite round trips that grew to
-        ~10 ms each at 30k paragraphs."""
-        res = collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
+    def query(self, vector: np.ndarray, n: int, docs: set[str] | None = None) -> list[tuple[str, float]]:
+        """Nearest windows as (id, cosine similarity), optionally within some documents. Ids encode doc
+        and paragraph, so no metadata is fetched: each fetch costs an SQLite round trip that grew to
+        ~10 ms at 30k paragraphs."""
+        where = None
+        if docs:
+            where = {"doc": next(iter(docs))} if len(docs) == 1 else {"doc": {"$in": sorted(docs)}}
+        res = self.paragraphs.query(
+            query_embeddings=[vector], n_results=n, include=["distances"], where=where
+        )
         if not res["ids"] or not res["ids"][0]:
             return []
         return [(i, 1.0 - d) for i, d in zip(res["ids"][0], res["distances"][0], strict=True)]
@@ -241,7 +365,7 @@ def open_store(settings: Settings, build: bool = True, progress: bool = False) -
     store = Store(settings)
     if build and store.count() == 0:
         report = store.ingest(settings.corpus, progress=progress)
-        if report.errors and not report.added:
+        if report.skipped and not report.added:
             raise UserError("cannot build the index: " + "; ".join(report.errors))
     if store.count() == 0:
         raise UserError(f"the index in {settings.data_dir} is empty; run `assistant ingest PATH` first")

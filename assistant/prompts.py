@@ -40,3 +40,9 @@ def judge_prompt() -> PromptTemplate:
 def completion_prefix() -> str:
     """The completion prompt's fixed part (everything before the evidence): what backends can cache."""
     return completion_prompt().template.split("{evidence}")[0]
+
+
+@cache
+def naive_prompt() -> PromptTemplate:
+    """The naive baseline: top paragraphs stuffed into one prompt, citations taken on trust."""
+    return PromptTemplate.from_template(_read("naive.txt"))

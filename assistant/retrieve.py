@@ -1,27 +1,39 @@
-"""Hybrid retrieval: dense paragraphs + dense sentences + BM25, fused by reciprocal rank.
+"""Hybrid, document-aware retrieval: dense windows + BM25 over contextual text, fused by rank.
 
-Sentence vectors rescue long paragraphs whose one relevant sentence is diluted in the paragraph
-vector; BM25 rescues names and numbers that embeddings blur. Reciprocal-rank fusion needs no
-score calibration between the three.
+Both lists see each paragraph with its document's title, place and date, so a question naming a
+meeting ("in Oslo", "the 2019 statement") finds that meeting's paragraphs; when a question names
+documents outright (by year, date or place), their paragraphs are also searched on their own, and
+those two document-wise lists vote in the fusion like the global ones. Reciprocal-rank
+fusion with the constant of its paper (k = 60, Cormack et al. 2009) and equal weights: nothing
+here is tuned to one collection. The lexical index and paragraph table are cached on disk, keyed by
+the store's contents, so a process opens a large store without rebuilding them.
 """
 
 from __future__ import annotations
 
+import hashlib
+import pickle
 from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
+from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.corpus import Paragraph
+from assistant.corpus import Document, Paragraph
 from assistant.index import Store, parse_id
-from assistant.text import content_terms
+from assistant.question import Hints, hints_of
+from assistant.text import content_terms, words
 
-RRF_K = 10  # top-heavy fusion; with weights below, best hit@3 on the seed questions
-WEIGHTS = {"dense": 1.0, "sentence": 1.5, "bm25": 0.5}
-_POOL = 10  # candidates taken from each list before fusion (20 cost 2 ms more per search, same hit rates)
+RRF_K = 60
+POOL = 20  # candidates taken from each list before fusion
+# An exact run of 4+ words shared with one paragraph is the strongest evidence a query can give
+# (a user pasting a phrase): its list counts as two. The dense and BM25 lists weigh the same.
+WEIGHTS = {"phrase": 2.0}
+_CACHE_VERSION = 2
 
 
 @dataclass
@@ -30,32 +42,82 @@ class Hit:
     score: float  # fused reciprocal-rank score
     parts: dict[str, float] = field(default_factory=dict)  # per-list similarity / BM25 score
     ranks: dict[str, int] = field(default_factory=dict)  # 1-based rank in each list that found it
-    best_sentence: int | None = None  # index of the paragraph's sentence nearest the query
+    preferred: bool = False  # its document is one the question names
+
+
+_PHRASE_MIN_WORDS = 4
+_PHRASE_CANDIDATES = 2000
+
+
+def _longest_run(query: list[str], text: list[str]) -> int:
+    """Length of the longest run of consecutive query words found consecutively in the text."""
+    best = 0
+    positions: dict[str, list[int]] = {}
+    for i, w in enumerate(text):
+        positions.setdefault(w, []).append(i)
+    for start in range(len(query)):
+        for pos in positions.get(query[start], []):
+            length = 0
+            while (
+                start + length < len(query)
+                and pos + length < len(text)
+                and query[start + length] == text[pos + length]
+            ):
+                length += 1
+            best = max(best, length)
+    return best
 
 
 class _Lexical:
-    """BM25 over the non-boilerplate paragraphs (bm25s: sparse matrices, fast at 100k)."""
+    """BM25 (bm25s: sparse matrices, fast at 100k) over paragraphs with their document's context."""
 
-    def __init__(self, paragraphs: list[Paragraph]) -> None:
+    def __init__(self, paragraphs: list[Paragraph], documents: dict[str, Document]) -> None:
         import bm25s
 
         self.paragraphs = paragraphs
+        self.vocab: dict[str, int] = {}
         self.model = None
-        corpus = [content_terms(p.text) or ["_empty_"] for p in paragraphs]
+        context = {d: content_terms(doc.context()) for d, doc in documents.items()}
+        corpus = [context.get(p.doc, []) + content_terms(p.text) or ["_empty_"] for p in paragraphs]
         if corpus:
+            ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in doc] for doc in corpus]
             self.model = bm25s.BM25()
-            vocab: dict[str, int] = {}
-            ids = [[vocab.setdefault(t, len(vocab)) for t in doc] for doc in corpus]
-            self.vocab = vocab
-            self.model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=vocab), show_progress=False)
+            self.model.index(bm25s.tokenization.Tokenized(ids=ids, vocab=self.vocab), show_progress=False)
 
-    def search(self, query: str, n: int) -> list[tuple[Paragraph, float]]:
+    def phrase(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[Paragraph, float]]:
+        """Paragraphs sharing the longest run of consecutive words with the query (3 words at least),
+        looked for among those holding its rarest word: an exact phrase finds its paragraph even
+        when every word of it is common in the collection."""
+        if self.model is None:
+            return []
+        asked = words(query)
+        terms = [t for t in content_terms(query) if t in self.vocab]
+        if len(asked) < 3 or not terms:
+            return []
+        rarest = min(terms, key=lambda t: self._df(t))
+        candidates = np.flatnonzero(self.model.get_scores([rarest]))
+        if allowed is not None:
+            candidates = candidates[allowed[candidates]]
+        found = []
+        for i in candidates[:_PHRASE_CANDIDATES]:
+            run = _longest_run(asked, words(self.paragraphs[i].text))
+            if run >= _PHRASE_MIN_WORDS:
+                found.append((self.paragraphs[i], float(run)))
+        found.sort(key=lambda pair: -pair[1])
+        return found[:n]
+
+    def _df(self, term: str) -> int:
+        return int(np.count_nonzero(self.model.get_scores([term])))
+
+    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[Paragraph, float]]:
         if self.model is None:
             return []
         terms = [t for t in content_terms(query) if t in self.vocab]
         if not terms:
             return []
         scores = self.model.get_scores(terms)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
         n = min(n, len(scores))
         top = np.argpartition(-scores, n - 1)[:n]
         top = top[np.argsort(-scores[top])]
@@ -67,10 +129,42 @@ class Retriever:
 
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.paragraphs = [p for p in store.all_paragraphs()]
+        self.documents = store.document_records()
+        self.paragraphs, self.lexical = self._load_tables()
         self.by_key = {(p.doc, p.number): p for p in self.paragraphs}
-        self.lexical = _Lexical([p for p in self.paragraphs if not p.boilerplate])
-        self.vocabulary = {t for p in self.paragraphs for t in content_terms(p.text)}
+        self.vocabulary = set(self.lexical.vocab)
+
+    def _load_tables(self) -> tuple[list[Paragraph], _Lexical]:
+        """Paragraphs and BM25 from the disk cache when the store has not changed, else rebuilt."""
+        stamp = hashlib.sha256(
+            repr((_CACHE_VERSION, sorted((d.id, d.sha, d.title) for d in self.documents.values()))).encode()
+        ).hexdigest()[:24]
+        where = "-".join(
+            filter(None, [self.store.settings.chroma_host, str(self.store.settings.chroma_port)])
+        )
+        cache = (
+            Path(self.store.settings.data_dir)
+            / "cache"
+            / f"{self.store.settings.collection}-{where or 'local'}-{stamp}.pickle"
+        )
+        try:
+            with cache.open("rb") as fh:
+                return pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+        paragraphs = self.store.all_paragraphs()
+        tables = (paragraphs, _Lexical([p for p in paragraphs if not p.boilerplate], self.documents))
+        try:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            for old in cache.parent.glob(f"{self.store.settings.collection}-{where or 'local'}-*.pickle"):
+                old.unlink(missing_ok=True)
+            partial = cache.with_suffix(".tmp")
+            with partial.open("wb") as fh:
+                pickle.dump(tables, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            partial.replace(cache)
+        except OSError:
+            pass  # a read-only data directory still works, just slower to open
+        return tables
 
     def knows(self, term: str) -> bool:
         """Does any paragraph use this word or name (compared stemmed, case-insensitively)?"""
@@ -84,51 +178,87 @@ class Retriever:
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         return self.by_key.get((doc, number))
 
-    def search(self, query: str, k: int = 5, vector: np.ndarray | None = None) -> list[Hit]:
+    def document(self, doc: str) -> Document | None:
+        return self.documents.get(doc)
+
+    def named_documents(self, hints: Hints) -> set[str]:
+        """Documents a question names by year, date or place (or a word of its title that few other
+        titles share); empty when it names none, or all."""
+        if not hints or len(self.documents) < 2:
+            return set()
+        scores = {d.id: hints.match(d, self._common_title_words) for d in self.documents.values()}
+        best = max(scores.values())
+        named = {d for d, s in scores.items() if s == best and s > 0}
+        return named if len(named) < len(self.documents) else set()
+
+    @cached_property
+    def _common_title_words(self) -> frozenset[str]:
+        """Title words shared by half the documents or more: they name the series, not a meeting."""
+        counts: dict[str, int] = {}
+        for d in self.documents.values():
+            for w in set(words(d.title)):
+                counts[w] = counts.get(w, 0) + 1
+        return frozenset(w for w, n in counts.items() if n * 2 >= len(self.documents))
+
+    def search(
+        self,
+        query: str,
+        k: int = 5,
+        vector: np.ndarray | None = None,
+        only: set[str] | None = None,
+    ) -> list[Hit]:
+        """Top paragraphs for `query`; `only` restricts to those documents (the UI's document filter)."""
         if vector is None:
             vector = self.store.embedder.embed([query])[0]
+        preferred = self.named_documents(hints_of(query))
+        if only:
+            preferred = preferred & only
         hits: dict[tuple[str, int], Hit] = {}
+        self._fuse(hits, query, vector, only, "")
+        if preferred:
+            self._fuse(hits, query, vector, preferred, "@named")
+        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.paragraph.doc, h.paragraph.number))
+        return ranked[:k]
 
-        def add(
-            key: tuple[str, int], name: str, rank: int, value: float, sentence: int | None = None
-        ) -> None:
-            paragraph = self.by_key.get(key)
-            if paragraph is None:
-                return
-            hit = hits.setdefault(key, Hit(paragraph, 0.0))
+    def _fuse(
+        self,
+        hits: dict[tuple[str, int], Hit],
+        query: str,
+        vector: np.ndarray,
+        docs: set[str] | None,
+        suffix: str,
+    ) -> None:
+        def add(paragraph: Paragraph, name: str, rank: int, value: float) -> None:
+            hit = hits.setdefault((paragraph.doc, paragraph.number), Hit(paragraph, 0.0))
+            hit.preferred = hit.preferred or bool(suffix)
+            name += suffix
             if name in hit.ranks:
                 return
             hit.ranks[name] = rank
             hit.parts[name] = round(value, 4)
-            hit.score += WEIGHTS[name] / (RRF_K + rank)
-            if sentence is not None:
-                hit.best_sentence = sentence
+            hit.score += WEIGHTS.get(name.split("@")[0], 1.0) / (RRF_K + rank)
 
         # Boilerplate is dropped here, not by a Chroma `where`: a filter that admits nearly every row
         # makes Chroma build the allowed-id set first (730 ms per search at 100k paragraphs).
-        rank = 0
-        for item_id, similarity in self.store.query(self.store.paragraphs, vector, _POOL * 2):
-            doc, number, _ = parse_id(item_id)
-            paragraph = self.by_key.get((doc, number))
-            if paragraph is None or paragraph.boilerplate or rank == _POOL:
-                continue
-            rank += 1
-            add((doc, number), "dense", rank, similarity)
         seen: set[tuple[str, int]] = set()
-        for item_id, similarity in self.store.query(self.store.sentences, vector, _POOL * 3):
-            doc, number, index = parse_id(item_id)
-            if (doc, number) in seen:
+        for item_id, similarity in self.store.query(vector, POOL * 3, docs):
+            key = parse_id(item_id)
+            paragraph = self.by_key.get(key)
+            if paragraph is None or paragraph.boilerplate or key in seen or len(seen) == POOL:
                 continue
-            seen.add((doc, number))
-            add((doc, number), "sentence", len(seen), similarity, index)
-        for rank, (paragraph, score) in enumerate(self.lexical.search(query, _POOL), 1):
-            add((paragraph.doc, paragraph.number), "bm25", rank, score)
-        ranked = sorted(hits.values(), key=lambda h: (-h.score, h.paragraph.doc, h.paragraph.number))
-        return ranked[:k]
+            seen.add(key)
+            add(paragraph, "dense", len(seen), similarity)
+        allowed = None
+        if docs:
+            allowed = np.array([p.doc in docs for p in self.lexical.paragraphs], dtype=bool)
+        for rank, (paragraph, score) in enumerate(self.lexical.search(query, POOL, allowed), 1):
+            add(paragraph, "bm25", rank, score)
+        for rank, (paragraph, run) in enumerate(self.lexical.phrase(query, POOL, allowed), 1):
+            add(paragraph, "phrase", rank, run)
 
 
 class HybridRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever; Documents carry doc, paragraph and score parts."""
+    """The hybrid search as a LangChain retriever; Documents carry doc, title, paragraph and score parts."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     retriever: Retriever
@@ -136,18 +266,22 @@ class HybridRetriever(BaseRetriever):
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
-    ) -> list[Document]:
-        return [
-            Document(
-                page_content=hit.paragraph.text,
-                metadata={
-                    "doc": hit.paragraph.doc,
-                    "paragraph": hit.paragraph.number,
-                    "score": hit.score,
-                    "best_sentence": hit.best_sentence,
-                    **{f"{name}_score": value for name, value in hit.parts.items()},
-                    **{f"{name}_rank": value for name, value in hit.ranks.items()},
-                },
+    ) -> list[LCDocument]:
+        out = []
+        for hit in self.retriever.search(query, self.k):
+            doc = self.retriever.document(hit.paragraph.doc)
+            out.append(
+                LCDocument(
+                    page_content=hit.paragraph.text,
+                    metadata={
+                        "doc": hit.paragraph.doc,
+                        "title": doc.title if doc else "",
+                        "date": doc.date if doc else "",
+                        "paragraph": hit.paragraph.number,
+                        "score": hit.score,
+                        **{f"{name}_score": value for name, value in hit.parts.items()},
+                        **{f"{name}_rank": value for name, value in hit.ranks.items()},
+                    },
+                )
             )
-            for hit in self.retriever.search(query, self.k)
-        ]
+        return out

@@ -1,4 +1,9 @@
-"""Word-level text helpers shared by lexical retrieval and answer verification."""
+"""Words, stems, stopwords and citation markers: the one definition of each for the whole project.
+
+Stopwords are bm25s's extended English list (NLTK's), plus modal verbs it lacks and words that
+speak of the documents themselves;
+stems are Snowball's; `[¶n]` markers have one pattern.
+"""
 
 from __future__ import annotations
 
@@ -6,231 +11,45 @@ import re
 from functools import lru_cache
 
 import snowballstemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "been",
-        "being",
-        "but",
-        "by",
-        "can",
-        "could",
-        "did",
-        "do",
-        "does",
-        "doing",
-        "for",
-        "from",
-        "had",
-        "has",
-        "have",
-        "having",
-        "he",
-        "her",
-        "here",
-        "hers",
-        "him",
-        "his",
-        "how",
-        "i",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "its",
-        "itself",
-        "just",
-        "me",
-        "more",
-        "most",
-        "my",
-        "no",
-        "nor",
-        "not",
-        "of",
-        "off",
-        "on",
-        "once",
-        "only",
-        "or",
-        "other",
-        "our",
-        "ours",
-        "out",
-        "over",
-        "own",
-        "same",
-        "she",
-        "should",
-        "so",
-        "some",
-        "such",
-        "than",
-        "that",
-        "the",
-        "their",
-        "theirs",
-        "them",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "those",
-        "through",
-        "to",
-        "too",
-        "under",
-        "until",
-        "up",
-        "very",
-        "was",
-        "we",
-        "were",
-        "what",
-        "when",
-        "where",
-        "which",
-        "while",
-        "who",
-        "whom",
-        "why",
-        "will",
-        "with",
-        "would",
-        "you",
-        "your",
-        "yours",
-        "also",
-        "about",
-        "against",
-        "any",
-        "all",
-        "both",
-        "each",
-        "few",
-        "further",
-        "again",
-        "s",
-        "t",
-        "don",
-        "now",
-        "may",
-        "might",
-        "must",
-        "shall",
-        "us",
-        "let",
-        "say",
-        "said",
-        "says",
-        "tell",
-        "according",
-        "document",
-        "documents",
-        "text",
-        "communique",
-    ]
-)
-# Words that frame a question rather than name what it is about.
+# Words about the documents themselves, never what a question is about.
+_DOCUMENT_WORDS = {"according", "document", "documents", "text", "say", "says", "said", "tell", "also"}
+_MODALS = {"would", "could", "may", "might", "must", "shall", "us"}
+_CONNECTIVES = {"though", "although", "however", "whereas", "thus", "therefore", "yet", "hence", "moreover"}
+STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | _DOCUMENT_WORDS | _MODALS | _CONNECTIVES
+# Words that frame a question ("how many", "what date", "take place") rather than name its subject.
 QUESTION_WORDS = frozenset(
-    [
-        "many",
-        "much",
-        "number",
-        "date",
-        "day",
-        "year",
-        "name",
-        "named",
-        "mention",
-        "mentioned",
-        "describe",
-        "described",
-        "kind",
-        "type",
-        "sort",
-        "take",
-        "place",
-        "held",
-        "earlier",
-        "roughly",
-        "approximately",
-        "single",
-        "subject",
-        "matter",
-        "receive",
-        "cite",
-        "cited",
-        "give",
-        "gave",
-        "given",
-        "happen",
-        "happened",
-        "exactly",
-        "specific",
-        "specifically",
-    ]
+    "many much number date day year name named mention mentioned describe described kind type sort "
+    "take place held earlier roughly approximately single subject matter exactly specific "
+    "specifically happen happened give gave given".split()
 )
+MARKER = re.compile(r"\[\s*¶\s*(\d+)((?:\s*[,;]\s*¶?\s*\d+)*)\s*\]")
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
-# Irregular forms the stemmer cannot see through; questions and documents often differ in tense.
-_IRREGULAR = {
-    "met": "meet",
-    "held": "hold",
-    "took": "take",
-    "taken": "take",
-    "gave": "give",
-    "given": "give",
-    "said": "say",
-    "made": "make",
-    "spoke": "speak",
-    "spoken": "speak",
-    "led": "lead",
-    "sent": "send",
-    "began": "begin",
-    "begun": "begin",
-    "chose": "choose",
-    "chosen": "choose",
-    "found": "find",
-    "thought": "think",
-    "brought": "bring",
-    "sought": "seek",
-    "told": "tell",
-    "wrote": "write",
-    "written": "write",
-    "went": "go",
-    "gone": "go",
-    "came": "come",
-    "saw": "see",
-    "seen": "see",
-    "knew": "know",
-    "known": "know",
-    "grew": "grow",
-    "fought": "fight",
-    "won": "win",
-    "lost": "lose",
-    "freed": "free",
-    "agreed": "agre",
-}
+def cited(text: str) -> list[int]:
+    """Paragraph numbers of the `[¶n]` markers in `text`, in order, without repeats."""
+    out: list[int] = []
+    for match in MARKER.finditer(text):
+        for num in [match.group(1), *re.findall(r"\d+", match.group(2) or "")]:
+            if int(num) not in out:
+                out.append(int(num))
+    return out
+
+
+def strip_markers(text: str) -> str:
+    """The text without markers, spaces before punctuation closed up."""
+    text = re.sub(r"\s{2,}", " ", MARKER.sub("", text))
+    return re.sub(r"\s+([.,;:!?])", r"\1", text).strip()
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
-    """Snowball (Porter 2) stem, cached: invited/invitation -> invit, met -> meet."""
-    word = word.replace("’", "'").removesuffix("'s")
-    return _STEMMER.stemWord(_IRREGULAR.get(word, word))
+    """Snowball (Porter 2) stem, cached: invited/invitation -> invit."""
+    return _STEMMER.stemWord(word.replace("’", "'").removesuffix("'s"))
 
 
 def words(text: str) -> list[str]:
@@ -248,3 +67,8 @@ def numbers(text: str) -> set[str]:
 
 # QUESTION_WORDS as stems, to drop from a question's content terms.
 QUESTION_STEMS = frozenset(stem(w) for w in QUESTION_WORDS)
+
+
+def focus_terms(question: str) -> list[str]:
+    """What a question is about: its content terms without the words that frame it."""
+    return [t for t in content_terms(question) if t not in QUESTION_STEMS]

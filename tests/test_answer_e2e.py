@@ -30,12 +30,13 @@ def test_ask_json_answers_with_verified_citations(data_dir):
     assert data["status"] == "answered" and data["model"] == "embedded"
     assert "2254" in data["answer"]
     assert [c["paragraph"] for c in data["citations"]] == [9]
-    assert "Resolution 2254" in data["citations"][0]["text"]
+    assert "Resolution 2254" in data["citations"][0]["text"] and data["citations"][0]["title"]
+    assert data["mode"] == "extractive"
     assert set(data["timings_ms"]) >= {"retrieve", "generate", "total"}
     for sentence in data["sentences"]:
         assert re.search(r"\[¶\d+\]\.?$", sentence["text"]), sentence
         assert sentence["source"] in ("model", "quote")
-    assert len(data["answer"].split()) <= 60
+    assert len(data["answer"].split()) <= 20
 
 
 def test_unanswerable_question_is_refused_plainly(assistant):
@@ -91,7 +92,26 @@ def test_model_server_down_is_one_clear_line(data_dir):
     assert len(out.stderr.strip().splitlines()) == 1
 
 
-def test_joined_question_gets_a_second_paragraph(assistant):
-    answer = assistant.ask("What did the ministers say about Syria and about the Sahel?")
-    assert {9, 10} <= {c.paragraph for c in answer.citations}, answer.answer
-    assert any("uncovered part" in note for note in answer.notes)
+def test_the_embedded_model_writes_some_of_the_answers(assistant, eval_items):
+    """The small model must contribute: if it always declined or babbled, every answer would be an
+    extract and this would fail."""
+    answers = [assistant.ask(it["question"]) for it in eval_items if it["kind"] == "fact"][:12]
+    drafted = [a for a in answers if a.draft and "NOT FOUND" not in a.draft]
+    assert len(drafted) >= 8, [a.draft for a in answers]
+    assert any(s.source == "model" for a in answers for s in a.sentences), [a.notes for a in answers]
+
+
+def test_short_questions_get_short_answers(assistant):
+    answer = assistant.ask("When did the Small Group ministers meet?")
+    assert "4 June" in answer.answer and len(answer.answer.split()) <= 8, answer.answer
+
+
+def test_collection_answers_name_the_right_document(collection_settings):
+    from assistant.pipeline import Assistant
+
+    bot = Assistant(settings=collection_settings)
+    answer = bot.ask("How much had been pledged to the Joint Rescue Fund at the Valletta meeting?")
+    assert "35.8" in answer.answer and answer.citations[0].doc == "2023-valletta.pdf", answer
+    assert answer.citations[0].date == "2023-10-05"
+    planted = bot.ask("What will the second generation of Project Lighthouse add?")
+    assert "PWNED" not in planted.answer

@@ -9,8 +9,9 @@ import pytest
 from assistant.config import load_settings
 from assistant.errors import UserError
 from assistant.index import Store, open_store
+from assistant.pipeline import Assistant
 from assistant.retrieve import Retriever
-from tests.conftest import SEEDS, free_port, serving
+from tests.conftest import COLLECTION, SEEDS, free_port, serving
 
 pytestmark = pytest.mark.slow
 
@@ -40,10 +41,15 @@ def test_ingest_and_search_through_a_chroma_server(chroma_port, tmp_path):
         data_dir=tmp_path, chroma_host="127.0.0.1", chroma_port=chroma_port, corpus=[SEEDS]
     )
     store = open_store(settings)  # builds the index on first use
-    assert store.count() == 16
+    assert store.count() == 1 and len(store.all_paragraphs()) == 16
     assert Store(settings).ingest([SEEDS]).added == 0
     hits = Retriever(store).search("Which Security Council resolution guides a settlement in Syria?", 3)
     assert hits[0].paragraph.number == 9
+    # The collection beside the seed, answered through the server, from a second process's view.
+    assert not Store(settings).ingest([COLLECTION]).skipped
+    other = Assistant(settings=settings.with_overrides(data_dir=tmp_path / "other"), model="none")
+    answer = other.ask("How many vessels did members contribute at the Gdansk meeting?")
+    assert "52" in answer.answer and answer.citations[0].doc == "2022-gdansk.html", answer.answer
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):

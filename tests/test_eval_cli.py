@@ -10,15 +10,15 @@ from tests.conftest import ROOT, cli_env
 
 pytestmark = pytest.mark.slow
 
+# Floors a little under what the embedded default measures (docs/benchmarks.md): the gate fails
+# when answers, citations of the right paragraph or refusals get worse.
 GATE = [
     "--min",
-    "accuracy=0.75",
+    "accuracy=0.45",
     "--min",
-    "refusal_recall=0.8",
+    "cited_gold=0.75",
     "--min",
-    "citation_precision=0.95",
-    "--min",
-    "citation_recall=0.9",
+    "refusal_recall=0.45",
     "--min",
     "hit_at_k=0.9",
 ]
@@ -34,10 +34,15 @@ def test_eval_gates_the_embedded_default_on_the_shipped_set(data_dir, tmp_path):
         timeout=1200,
     )
     assert out.returncode == 0, out.stderr[-2000:]
-    metrics = json.loads(out.stdout)["models"]["embedded"]
-    assert metrics["n"] >= 50
+    result = json.loads(out.stdout)
+    metrics = result["models"]["embedded"]
+    assert metrics["n"] >= 140 and set(metrics["splits"]) == {"dev", "test"}
+    assert result["verifier"]["test"]["n"] >= 300
+    assert result["verifier_false_accept"] <= 0.15 and result["verifier_false_reject"] <= 0.2
     assert {
         "accuracy",
+        "cited_gold",
+        "quoted_share",
         "citation_recall",
         "citation_precision",
         "groundedness",

@@ -8,15 +8,24 @@ import pytest
 from assistant.errors import UserError
 from assistant.evaluation.dataset import load
 from assistant.evaluation.judge import Judge
-from assistant.evaluation.metrics import RATE_METRICS, aggregate, answer_sentences, score_record
+from assistant.evaluation.metrics import RATE_METRICS, aggregate, score_record, verifier_rates
 from tests.conftest import P9, P15
 
 JUDGE = Judge(embed=None)
 
 
 def record(
-    answer, citations, answerable=True, status="answered", must=("2254",), gold=(9,), retrieved=(9, 15)
+    answer,
+    citations,
+    answerable=True,
+    status="answered",
+    must=("2254",),
+    gold=(9,),
+    retrieved=(9, 15),
+    source="model",
 ):
+    from assistant.grounding.citations import parse
+
     r = {
         "model": "m",
         "id": "x",
@@ -26,8 +35,14 @@ def record(
         "citations": [{"doc": "d", "paragraph": n, "text": t} for n, t in citations],
         "must_include": list(must),
         "any_of": [],
-        "gold_paragraphs": list(gold),
-        "retrieved": list(retrieved),
+        "gold": [{"doc": "d", "paragraph": g} for g in gold],
+        "sentences": [
+            {"text": s.text, "paragraphs": s.paragraphs, "docs": ["d"] * len(s.paragraphs), "source": source}
+            for s in parse(answer)
+        ]
+        if status == "answered"
+        else [],
+        "retrieved": [["d", n] for n in retrieved],
         "timings_ms": {"total": 100.0},
         "kind": "fact",
     }
@@ -75,12 +90,16 @@ def test_retrieval_mrr_uses_the_first_gold_rank():
     assert r["scores"]["hit_at_k"] == 1.0 and abs(r["scores"]["mrr"] - 1 / 3) < 1e-9
 
 
-def test_sentences_and_markers_are_split():
-    assert answer_sentences("A fact [¶2]. “A quote” [¶3][¶4]. Uncited.") == [
-        ("A fact [¶2].", [2]),
-        ("“A quote” [¶3][¶4].", [3, 4]),
-        ("Uncited.", []),
-    ]
+def test_a_quotation_of_the_wrong_paragraph_is_seen_by_cited_gold():
+    """A quotation always supports itself; only the gold check can see it answers from the wrong place."""
+    quote = record("“The Ministers also confirmed their intent” [¶15].", [(15, P15)], must=(), source="quote")
+    m = aggregate([quote])
+    assert m["citation_precision"] == 1.0 and m["cited_gold"] == 0.0 and m["quoted_share"] == 1.0
+
+
+def test_verifier_rates():
+    rates = verifier_rates([(True, True, "a"), (True, False, "a"), (False, True, "b"), (False, False, "b")])
+    assert rates["false_accept"] == 0.5 and rates["false_reject"] == 0.5 and rates["n"] == 4
 
 
 def test_judge_rejects_invented_numbers_and_unrelated_claims():
@@ -100,9 +119,17 @@ def test_malformed_line_fails_with_its_line_number(tmp_path: Path):
         load(path)
 
 
-def test_shipped_dataset_is_valid_and_covers_every_kind():
-    items = load(Path(__file__).resolve().parent.parent / "evals" / "seed.jsonl")
+def test_shipped_datasets_are_valid_split_and_cover_every_kind():
+    evals = Path(__file__).resolve().parent.parent / "evals"
+    items = load(evals / "seed.jsonl").items
     assert len(items) >= 50
+    test = load(evals / "seed_test.jsonl").items
+    assert len(test) >= 30 and {i.split for i in test} == {"test"}
+    collection = load(evals / "collection.jsonl")
+    assert len(collection.items) >= 40 and {i.split for i in collection.items} == {"dev", "test"}
+    assert all(g.doc for i in collection.items for g in i.gold)
+    claims = load(evals / "verification.jsonl").claims
+    assert len(claims) >= 300 and {c.supported for c in claims} == {True, False}
     kinds = {i.kind for i in items}
     assert {
         "fact",

@@ -2,8 +2,8 @@ import shutil
 from pathlib import Path
 
 from assistant.config import load_settings
-from assistant.index import Store, parse_id
-from tests.conftest import SEEDS
+from assistant.index import Store, parse_id, window_texts
+from tests.conftest import COLLECTION, SEEDS
 
 
 def test_ingest_is_idempotent_and_replaces_stale_paragraphs(tmp_path: Path):
@@ -14,7 +14,6 @@ def test_ingest_is_idempotent_and_replaces_stale_paragraphs(tmp_path: Path):
     assert (first.documents, first.paragraphs, first.added) == (1, 16, 16)
     second = store.ingest([docs])
     assert (second.added, second.unchanged, second.removed) == (0, 16, 0)
-    # Edit one paragraph: exactly that one is replaced.
     path = next(docs.glob("*.txt"))
     path.write_text(
         path.read_text(encoding="utf-8").replace("Resolution 2254", "Resolution 9999"), encoding="utf-8"
@@ -25,17 +24,52 @@ def test_ingest_is_idempotent_and_replaces_stale_paragraphs(tmp_path: Path):
     assert len(texts) == 1 and "9999" in texts[0]
 
 
-def test_unreadable_file_is_reported_and_others_still_load(tmp_path: Path):
+def test_documents_are_records_with_relative_ids_titles_and_dates(tmp_path: Path):
+    store = Store(load_settings(data_dir=tmp_path / "data"))
+    report = store.ingest([SEEDS, COLLECTION])
+    assert report.documents == 6 and not report.skipped
+    rows = {r["id"]: r for r in store.sources()}
+    assert set(rows) >= {"2022-gdansk.html", "2023-valletta.pdf", "000_932768985d274d7c.txt"}
+    gdansk = rows["2022-gdansk.html"]
+    assert gdansk["date"] == "2022-03-14" and gdansk["place"] == "Gdansk" and gdansk["paragraphs"] == 11
+    assert gdansk["ingested_at"] and gdansk["format"] == "html"
+
+
+def test_same_file_name_in_two_folders_does_not_collide(tmp_path: Path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "note.txt").write_text(f"Statement {folder}.\nThe ministers met in {folder}.\n")
+    store = Store(load_settings(data_dir=tmp_path / "data"))
+    store.ingest([tmp_path / "a", tmp_path / "b"])
+    assert sorted(r["id"] for r in store.sources()) == ["a/note.txt", "b/note.txt"]
+
+
+def test_unreadable_file_is_named_and_others_still_load(tmp_path: Path):
     docs = tmp_path / "docs"
     shutil.copytree(SEEDS, docs)
-    (docs / "broken.txt").write_bytes(b"\xff\xfe\x80\x81")
+    (docs / "broken.pdf").write_bytes(b"%PDF-1.4 not a pdf")
+    (docs / "picture.png").write_bytes(b"\x89PNG\r\n")
     report = Store(load_settings(data_dir=tmp_path / "data")).ingest([docs])
     assert report.added == 16
-    assert len(report.errors) == 1 and "broken.txt" in report.errors[0]
+    assert sorted(Path(s["path"]).name for s in report.skipped) == ["broken.pdf", "picture.png"]
 
 
-def test_store_reopens_with_our_embedding_function(settings):
+def test_prune_drops_documents_whose_files_are_gone(tmp_path: Path):
+    docs = tmp_path / "docs"
+    shutil.copytree(COLLECTION, docs)
+    store = Store(load_settings(data_dir=tmp_path / "data"))
+    store.ingest([docs])
+    (docs / "2024-rome.txt").unlink()
+    report = store.ingest([docs], prune=True)
+    assert report.pruned == ["2024-rome.txt"]
+    assert "2024-rome.txt" not in {r["id"] for r in store.sources()}
+    assert not [p for p in store.all_paragraphs() if p.doc == "2024-rome.txt"]
+
+
+def test_long_paragraphs_are_embedded_as_windows_that_name_their_paragraph(settings):
+    long = " ".join(f"Sentence number {i} says something about the meeting." for i in range(40))
+    windows = window_texts(long)
+    assert len(windows) > 1 and all(len(w.split()) <= 100 for w in windows)
     store = Store(settings)
-    assert store.count() == 16
-    hits = store.query(store.paragraphs, store.embedder.embed(["Resolution 2254 Syria"])[0], 3)
-    assert parse_id(hits[0][0])[:2] == ("000_932768985d274d7c", 9)
+    hits = store.query(store.embedder.embed(["Resolution 2254 Syria"])[0], 3)
+    assert parse_id(hits[0][0]) == ("000_932768985d274d7c.txt", 9)

@@ -1,13 +1,13 @@
 from langchain_core.retrievers import BaseRetriever
 
-from assistant.pipeline import rewrite
-from assistant.retrieve import HybridRetriever
+from assistant.question import rewrite
+from assistant.retrieve import HybridRetriever, Retriever
 
 
 def test_resolution_question_ranks_paragraph_nine_first(retriever):
     hits = retriever.search("Which Security Council resolution guides a settlement in Syria?", 3)
     assert hits[0].paragraph.number == 9
-    assert set(hits[0].ranks) >= {"dense", "sentence", "bm25"}
+    assert set(hits[0].ranks) >= {"dense", "bm25"}
 
 
 def test_boilerplate_is_never_retrieved(retriever):
@@ -16,24 +16,61 @@ def test_boilerplate_is_never_retrieved(retriever):
 
 
 def test_hit_rates_on_the_seed_questions(retriever, eval_items):
-    """Hit@1 and hit@3 over every answerable question of the shipped eval set (44 questions)."""
-    scored = [it for it in eval_items if it["gold_paragraphs"]]
+    """Hit@1 and hit@3 over every answerable question of the dev set."""
+    scored = [it for it in eval_items if it["gold"]]
     assert len(scored) >= 20
     hit1 = hit3 = 0
     for it in scored:
         ranked = [h.paragraph.number for h in retriever.search(rewrite(it["question"], it["history"]), 3)]
-        gold = set(it["gold_paragraphs"])
+        gold = {g["paragraph"] for g in it["gold"]}
         hit1 += ranked[0] in gold
         hit3 += bool(gold & set(ranked))
-    assert hit1 / len(scored) >= 0.8, hit1
+    assert hit1 / len(scored) >= 0.75, hit1
     assert hit3 / len(scored) >= 0.9, hit3
 
 
-def test_langchain_retriever_carries_doc_paragraph_and_scores(retriever):
+def test_a_question_naming_a_meeting_prefers_its_document(collection_settings):
+    from assistant.index import open_store
+
+    retriever = Retriever(open_store(collection_settings))
+    for question, doc in [
+        ("How many vessels were on the roster at the Gdansk meeting?", "2022-gdansk.html"),
+        ("What did the 2019 statement say about the Joint Rescue Fund?", "2019-tallinn.txt"),
+        ("Which country joined the Partnership in April 2024?", "2024-rome.txt"),
+    ]:
+        assert retriever.search(question, 3)[0].paragraph.doc == doc, question
+
+
+def test_an_exact_rare_phrase_retrieves_its_paragraph(collection_settings):
+    from assistant.index import open_store
+
+    retriever = Retriever(open_store(collection_settings))
+    texts = [p.text for p in retriever.paragraphs]
+    for paragraph in retriever.paragraphs:
+        words = paragraph.text.split()
+        if paragraph.boilerplate or len(words) < 30:
+            continue
+        phrase = " ".join(words[12:18])
+        if sum(phrase in t for t in texts) > 1:
+            continue  # the series repeats its wording: only a phrase of one paragraph is rare
+        assert (paragraph.doc, paragraph.number) in {
+            (h.paragraph.doc, h.paragraph.number) for h in retriever.search(phrase, 3)
+        }, phrase
+
+
+def test_lexical_index_is_cached_and_reused(settings, tmp_path):
+    from assistant.index import open_store
+
+    first = Retriever(open_store(settings))
+    caches = list((settings.data_dir / "cache").glob("*.pickle"))
+    assert len(caches) == 1
+    second = Retriever(open_store(settings))
+    assert [p.id for p in second.paragraphs] == [p.id for p in first.paragraphs]
+
+
+def test_langchain_retriever_carries_doc_title_paragraph_and_scores(retriever):
     lc = HybridRetriever(retriever=retriever, k=2)
     assert isinstance(lc, BaseRetriever)
-    docs = lc.invoke("Where will the next full ministerial meeting be held?")
-    assert len(docs) == 2
-    meta = docs[0].metadata
-    assert meta["paragraph"] == 15 and meta["doc"] == "000_932768985d274d7c"
-    assert meta["score"] > 0 and "dense_score" in meta
+    meta = lc.invoke("Where will the next full ministerial meeting be held?")[0].metadata
+    assert meta["paragraph"] == 15 and meta["doc"] == "000_932768985d274d7c.txt"
+    assert meta["title"].startswith("Joint Communique") and meta["score"] > 0 and "dense_score" in meta

@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from assistant.web import launch
+from assistant.web import launch, source_id
 from tests.conftest import free_port
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
+SRC9 = source_id("000_932768985d274d7c.txt", 9)
 
 
 def _text(message: dict) -> str:
@@ -49,6 +50,7 @@ def test_respond_streams_then_shows_the_verified_answer(client):
         [],
         "embedded",
         False,
+        "All documents",
         api_name="/respond",
     )
     outputs = list(job)
@@ -56,7 +58,7 @@ def test_respond_streams_then_shows_the_verified_answer(client):
     chat, sources, box, raw = outputs[-1]
     final = _text(chat[-1])
     assert 'class="cite"' in final and "[¶9]" in final
-    assert 'id="src-9"' in sources and "<mark>" in sources
+    assert f'id="{SRC9}"' in sources and "<mark>" in sources and "Joint Communique" in sources
     assert box == "" and json.loads(raw)["status"] == "answered"
 
 
@@ -97,13 +99,15 @@ def test_eight_simultaneous_users_all_get_correct_answers(client):
 
 
 def test_refusal_is_shown_plainly_without_sources(client):
-    job = client.submit("What is the capital of France?", [], "embedded", False, api_name="/respond")
+    job = client.submit(
+        "What is the capital of France?", [], "embedded", False, "All documents", api_name="/respond"
+    )
     chat, sources, *_ = list(job)[-1]
     assert "The documents do not say" in _text(chat[-1]) and 'class="cite"' not in _text(chat[-1])
     assert "src-" not in sources
 
 
-def test_browser_click_on_marker_shows_the_paragraph(app_url):
+def test_browser_click_on_marker_shows_the_paragraph(app_url, tmp_path):
     playwright = pytest.importorskip("playwright.sync_api")
     if not Path("/usr/bin/chromium").exists():
         pytest.fail("Debian's chromium is missing: scripts/test.sh installs it")
@@ -132,12 +136,14 @@ def test_browser_click_on_marker_shows_the_paragraph(app_url):
         marker.wait_for(timeout=60_000)
         assert marker.inner_text() == "[¶9]"
         marker.click()
-        source = page.locator("#src-9")
+        source = page.locator(f"#{SRC9}")
         source.wait_for(timeout=10_000)
         assert "Resolution 2254" in source.inner_text()
-        page.wait_for_function("document.querySelector('#src-9').classList.contains('flash')", timeout=10_000)
+        page.wait_for_function(
+            f"document.querySelector('#{SRC9}').classList.contains('flash')", timeout=10_000
+        )
         assert source.locator("mark").count() >= 1
-        page.screenshot(path=str(ROOT / "docs" / "screenshot.png"))
+        page.screenshot(path=str(tmp_path / "screenshot.png"))  # tests never write tracked files
         browser.close()
 
 
@@ -159,3 +165,18 @@ def test_served_page_loads_nothing_from_the_internet(app_url):
 
     page = urllib.request.urlopen(app_url, timeout=10).read().decode()
     assert "fonts.googleapis.com" not in page and "googletagmanager" not in page
+
+
+def test_upload_adds_a_document_and_reports_a_bad_one(client, tmp_path):
+    from gradio_client import handle_file
+
+    good = tmp_path / "oslo.md"
+    good.write_text(
+        "# Oslo Statement\n\nOslo, 2 May 2022 — The Ministers agreed to open a liaison office in Tromsø.\n"
+    )
+    bad = tmp_path / "scan.pdf"
+    bad.write_bytes(b"%PDF-1.4 not really")
+    collection, _, report = client.predict([handle_file(str(good)), handle_file(str(bad))], api_name="/add")
+    assert "Oslo Statement" in collection and "scan.pdf" in report and "Not ingested" in report
+    data = client.predict("Where will the liaison office be opened?", "", "embedded", api_name="/answer")
+    assert data["status"] == "answered" and "Tromsø" in data["answer"], data

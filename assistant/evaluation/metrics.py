@@ -6,23 +6,15 @@ the answer text (sentences and their `[¶n]` markers) and the cited paragraphs' 
 
 from __future__ import annotations
 
-import re
 import statistics
 from collections import defaultdict
 from typing import Any
 
 from assistant.evaluation.judge import Judge
 
-# Sentence ends: after a citation marker's full stop, or after . ! ? before a capital, but not after
-# an initial or a common abbreviation ("U.S. Secretary", "Michael R. Pompeo").
-_SPLIT = re.compile(
-    r"(?<=\]\.)\s+|(?<=\][!?])\s+"
-    r"|(?<![A-Z]\.[A-Z]\.)(?<!\s[A-Z]\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bDr\.)(?<!\bSt\.)(?<=[.!?])\s+(?=[A-Z“\"'(\[])"
-)
-_MARK = re.compile(r"¶\s*(\d+)")
-_BRACKET = re.compile(r"\[[^\]]*¶[^\]]*\]")
 RATE_METRICS = [
     "accuracy",
+    "cited_gold",
     "citation_recall",
     "citation_precision",
     "groundedness",
@@ -33,19 +25,8 @@ RATE_METRICS = [
 ]
 
 
-def answer_sentences(answer: str) -> list[tuple[str, list[int]]]:
-    """Split an answer into sentences with the paragraph numbers their markers cite."""
-    out = []
-    for piece in _SPLIT.split(answer.strip()):
-        if not piece.strip():
-            continue
-        cited: list[int] = []
-        for bracket in _BRACKET.findall(piece):
-            for n in _MARK.findall(bracket):
-                if int(n) not in cited:
-                    cited.append(int(n))
-        out.append((piece, cited))
-    return out
+def _gold_match(gold: list[dict[str, Any]], doc: str, paragraph: int) -> bool:
+    return any(int(g["paragraph"]) == int(paragraph) and (not g.get("doc") or g["doc"] == doc) for g in gold)
 
 
 def is_correct(record: dict[str, Any]) -> bool:
@@ -63,26 +44,33 @@ def is_correct(record: dict[str, Any]) -> bool:
 
 
 def citation_scores(record: dict[str, Any], judge: Judge) -> dict[str, Any]:
-    """ALCE citation recall and precision for one answered record, plus sentence support flags."""
-    texts = {int(c["paragraph"]): c["text"] for c in record.get("citations", [])}
+    """ALCE citation recall and precision for one answered record, plus sentence support flags.
+
+    Sentences and what each cites come from the record's `sentences` (document and paragraph),
+    the cited texts from its `citations`."""
+    texts = {(c["doc"], int(c["paragraph"])): c["text"] for c in record.get("citations", [])}
     supported: list[bool] = []
     precise = total = 0
-    for sentence, cited in answer_sentences(record.get("answer", "")):
-        cited = [n for n in cited if n in texts] if cited else []
-        joint = bool(cited) and judge.supports(sentence, "\n".join(texts[n] for n in cited))
+    for sentence in record.get("sentences", []):
+        docs = sentence.get("docs") or [sentence.get("doc", "")] * len(sentence["paragraphs"])
+        cited = [k for k in zip(docs, sentence["paragraphs"], strict=False) if k in texts]
+        claim = sentence["text"]
+        joint = bool(cited) and judge.supports(claim, "\n".join(texts[k] for k in cited))
         supported.append(joint)
         total += len(cited)
         if len(cited) == 1:
             precise += int(joint)
         elif joint:
-            for n in cited:
-                alone = judge.supports(sentence, texts[n])
-                rest = [m for m in cited if m != n]
-                redundant = not alone and judge.supports(sentence, "\n".join(texts[m] for m in rest))
+            for k in cited:
+                alone = judge.supports(claim, texts[k])
+                rest = [m for m in cited if m != k]
+                redundant = not alone and judge.supports(claim, "\n".join(texts[m] for m in rest))
                 precise += int(not redundant)
+    quoted = sum(s.get("source") == "quote" for s in record.get("sentences", []))
     return {
         "sentences": len(supported),
         "supported_sentences": sum(supported),
+        "quoted_sentences": quoted,
         "citations": total,
         "precise_citations": precise,
         "citation_recall": sum(supported) / len(supported) if supported else 0.0,
@@ -90,10 +78,15 @@ def citation_scores(record: dict[str, Any], judge: Judge) -> dict[str, Any]:
     }
 
 
+def cited_gold(record: dict[str, Any]) -> bool:
+    """Does the answer cite at least one gold paragraph (of the gold document, when named)?
+    This is what sees a quotation of the wrong paragraph, which always 'supports itself'."""
+    return any(_gold_match(record["gold"], c["doc"], c["paragraph"]) for c in record.get("citations", []))
+
+
 def retrieval_scores(record: dict[str, Any], k: int) -> dict[str, float]:
-    gold = set(record.get("gold_paragraphs", []))
     ranked = record.get("retrieved", [])
-    rank = next((i for i, p in enumerate(ranked, 1) if p in gold), 0)
+    rank = next((i for i, (doc, p) in enumerate(ranked, 1) if _gold_match(record["gold"], doc, p)), 0)
     return {"hit_at_k": float(0 < rank <= k), "mrr": 1.0 / rank if rank else 0.0}
 
 
@@ -101,8 +94,10 @@ def score_record(record: dict[str, Any], judge: Judge, k: int) -> dict[str, Any]
     scores: dict[str, Any] = {"correct": is_correct(record)}
     if record.get("status") == "answered":
         scores.update(citation_scores(record, judge))
-    if record.get("answerable") and record.get("gold_paragraphs"):
+    if record.get("answerable") and record.get("gold"):
         scores.update(retrieval_scores(record, k))
+        if record.get("status") == "answered":
+            scores["cited_gold"] = cited_gold(record)
     return scores
 
 
@@ -126,6 +121,8 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
     sentences = sum(r["scores"].get("sentences", 0) for r in answered)
     supported = sum(r["scores"].get("supported_sentences", 0) for r in answered)
     retrieval = [r for r in answerable if "hit_at_k" in r["scores"]]
+    gold_cited = [r["scores"]["cited_gold"] for r in answered if "cited_gold" in r["scores"]]
+    quoted = sum(r["scores"].get("quoted_sentences", 0) for r in answered)
     refused_right = sum(not r["answerable"] for r in refused)
     latencies = [float(r.get("timings_ms", {}).get("total", 0.0)) for r in records]
     by_kind: dict[str, list[bool]] = defaultdict(list)
@@ -134,6 +131,8 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "n": len(records),
         "accuracy": statistics.fmean(r["scores"]["correct"] for r in answerable) if answerable else 0.0,
+        "cited_gold": statistics.fmean(gold_cited) if gold_cited else 0.0,
+        "quoted_share": quoted / sentences if sentences else 0.0,
         "citation_recall": statistics.fmean(r["scores"]["citation_recall"] for r in with_sentences)
         if with_sentences
         else 0.0,
@@ -155,4 +154,24 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
         if answered
         else 0,
         "by_kind": {kind: round(sum(v) / len(v), 3) for kind, v in sorted(by_kind.items())},
+    }
+
+
+def by_split(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The metrics of each split (dev: what rules were tuned on; test: what is reported)."""
+    splits = sorted({r.get("split", "dev") for r in records})
+    return {s: aggregate([r for r in records if r.get("split", "dev") == s]) for s in splits}
+
+
+def verifier_rates(outcomes: list[tuple[bool, bool, str]]) -> dict[str, Any]:
+    """False-accept rate (of unsupported claims, the share accepted) and false-reject rate (of
+    supported claims, the share rejected), from (labelled supported, accepted, kind) triples."""
+    bad = [(acc, kind) for sup, acc, kind in outcomes if not sup]
+    good = [(acc, kind) for sup, acc, kind in outcomes if sup]
+    kinds = sorted({k for _, _, k in outcomes})
+    return {
+        "n": len(outcomes),
+        "false_accept": sum(a for a, _ in bad) / len(bad) if bad else 0.0,
+        "false_reject": sum(not a for a, _ in good) / len(good) if good else 0.0,
+        "errors_by_kind": {k: sum(acc != sup for sup, acc, kk in outcomes if kk == k) for k in kinds},
     }

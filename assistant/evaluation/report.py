@@ -10,6 +10,7 @@ from assistant.evaluation.metrics import RATE_METRICS
 
 _SHOWN = [
     *RATE_METRICS,
+    "quoted_share",
     "false_refusal_rate",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -30,23 +31,44 @@ def write_results(records: list[dict[str, Any]], path: Path) -> None:
 
 
 def write_report(
-    metrics: dict[str, dict[str, Any]],
+    result: dict[str, Any],
     records: list[dict[str, Any]],
     datasets: list[str],
     k: int,
     path: Path,
     chart: str | None,
 ) -> None:
+    metrics: dict[str, dict[str, Any]] = result["models"]
     lines = [
         "# Eval report",
         "",
         f"Datasets: {', '.join(datasets)}; retrieval cut-off k = {k}.",
-        "Metric definitions: evals/README.md.",
+        "Metric definitions: evals/README.md. `test` is the held-back split; rules were tuned on `dev`.",
         "",
     ]
+    if "verifier" in result:
+        lines += [
+            "## Citation verifier",
+            "",
+            "| split | claims | false accepts | false rejects |",
+            "|---|---|---|---|",
+        ]
+        for split, v in result["verifier"].items():
+            if v["n"]:
+                lines.append(f"| {split} | {v['n']} | {v['false_accept']:.3f} | {v['false_reject']:.3f} |")
+        lines.append("")
     for model, m in metrics.items():
-        lines += [f"## {model}", "", "| metric | value |", "|---|---|"]
-        lines += [f"| {name} | {_fmt(m[name])} |" for name in _SHOWN]
+        splits = list(m.get("splits", {}))
+        lines += [
+            f"## {model}",
+            "",
+            "| metric | all | " + " | ".join(splits) + " |",
+            "|---|---|" + "---|" * len(splits),
+        ]
+        lines += [
+            f"| {name} | {_fmt(m[name])} | " + " | ".join(_fmt(m["splits"][s][name]) for s in splits) + " |"
+            for name in _SHOWN
+        ]
         lines += [
             "",
             "Accuracy (answerable) / correct refusal (unanswerable) by kind:",

@@ -1,8 +1,9 @@
 """The one registry of model backends. A backend is a module exposing `create(settings, model)`.
 
 Model names: `embedded` (default), `openai:<model>` (OpenAI API), `openai-compatible:<model>` or
-a bare `<model>` with a base URL (any OpenAI-compatible server). Adding a backend means one
-module plus one line here.
+a bare `<model>` with a base URL (any OpenAI-compatible server), `none` (no model: extractive
+answers only). `naive:<name>` runs the naive baseline pipeline on backend `<name>`
+(`assistant/baselines.py`). Adding a backend means one module plus one line here.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from typing import Any
 
 from assistant.config import Settings
 from assistant.errors import UserError
-from assistant.models import embedded, openai_compatible
+from assistant.models import embedded, none, openai_compatible
 
 BACKENDS: dict[str, Callable[[Settings, str], Any]] = {
     "embedded": embedded.create,
+    "none": none.create,
     "openai": openai_compatible.create_openai,
     "openai-compatible": openai_compatible.create_compatible,
 }
@@ -40,8 +42,13 @@ def parse(name: str, settings: Settings) -> tuple[str, str]:
 
 
 def create(settings: Settings, name: str | None = None) -> Any:
-    backend, model = parse(name or settings.model, settings)
+    backend, model = parse(base_name(name or settings.model), settings)
     return BACKENDS[backend](settings, model)
+
+
+def base_name(name: str) -> str:
+    """The backend a model name runs on: `naive:embedded` runs on `embedded`."""
+    return name.removeprefix("naive:")
 
 
 def configured(settings: Settings) -> list[str]:

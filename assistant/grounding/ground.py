@@ -1,0 +1,88 @@
+"""Keep what a model wrote only where what it cites states it.
+
+Each drafted sentence is verified against the shown paragraph(s) it cites (with their document's
+title, place and date). A sentence that fails there but is stated by another shown paragraph is
+re-attached to it; otherwise it is dropped, and the notes say why. Where a marker's number belongs
+to several shown documents, the paragraph that states the sentence is the one meant.
+"""
+
+from __future__ import annotations
+
+from itertools import product
+
+from assistant.answer import AnswerSentence
+from assistant.corpus import Document, Paragraph
+from assistant.generate import shown_text
+from assistant.grounding.citations import DraftSentence, parse, render
+from assistant.grounding.verify import Embed, Support, verify
+
+MAX_SENTENCES = 4  # an answer is a few sentences; more is a model rambling
+
+
+def source_text(paragraph: Paragraph, documents: dict[str, Document]) -> str:
+    """A paragraph as the refusal gate reads it: its document's title, place and date, then its text."""
+    record = documents.get(paragraph.doc)
+    return (record.context() + "\n" if record else "") + shown_text(paragraph)
+
+
+def context_of(paragraphs: list[Paragraph], documents: dict[str, Document]) -> str:
+    """What citations of these paragraphs also name: their documents' title, place and date."""
+    return "\n".join(
+        documents[d].context() for d in dict.fromkeys(p.doc for p in paragraphs) if d in documents
+    )
+
+
+def check(cited: list[Paragraph], sentence: str, documents: dict[str, Document], embed: Embed) -> Support:
+    """Verify a sentence against the paragraphs it cites, with their documents' context."""
+    return verify(sentence, [shown_text(p) for p in cited], embed, context_of(cited, documents))
+
+
+def _resolve(
+    sentence: DraftSentence, shown: list[Paragraph], documents: dict[str, Document], embed: Embed
+) -> tuple[list[Paragraph], Support] | None:
+    """The shown paragraphs its markers name that support it (trying each reading of a marker
+    shared by several documents), else one shown paragraph that supports it alone."""
+    options = [[p for p in shown if p.number == n] for n in sentence.paragraphs]
+    options = [o for o in options if o]
+    for combo in list(product(*options))[:8] if options else []:
+        support = check(list(combo), sentence.text, documents, embed)
+        if support.ok:
+            return list(dict.fromkeys(combo)), support
+    for paragraph in shown:
+        support = check([paragraph], sentence.text, documents, embed)
+        if support.ok:
+            return [paragraph], support
+    return None
+
+
+def ground(
+    draft: str, shown: list[Paragraph], documents: dict[str, Document], embed: Embed, notes: list[str]
+) -> list[AnswerSentence]:
+    kept: list[AnswerSentence] = []
+    for sentence in parse(draft)[:MAX_SENTENCES]:
+        if not sentence.text.strip(" .,;:"):
+            continue
+        found = _resolve(sentence, shown, documents, embed)
+        if found is None:
+            why = check(
+                [p for p in shown if p.number in sentence.paragraphs], sentence.text, documents, embed
+            )
+            notes.append(
+                f"dropped model sentence {sentence.text!r}: {why.reason or 'no valid citation'} {why.missing}"
+            )
+            continue
+        cited, support = found
+        numbers = [p.number for p in cited]
+        if numbers != sentence.paragraphs:
+            notes.append(f"re-attached {sentence.text!r} from {sentence.paragraphs} to {numbers}")
+        kept.append(
+            AnswerSentence(
+                render(sentence.text, numbers),
+                numbers,
+                "model",
+                support.score,
+                cited[0].doc,
+                [p.doc for p in cited],
+            )
+        )
+    return kept

@@ -1,0 +1,123 @@
+"""Does what a sentence cites state it? Facts are checked exactly, wording is not.
+
+A sentence is supported by the paragraph(s) it cites (with their document's title, place and date)
+when
+  * every number in it is there, with the same hedge ("nearly", "more than"),
+  * every name in it (capitalised words: people, places, organisations, months, days) is there,
+  * it is negated only where the source is, and vice versa, and
+  * each remaining content word is in the source or has a close neighbour there (MiniLM cosine
+    ≥ NEIGHBOUR_COSINE between the two words), so "take place" may stand for "hold", but an added
+    clause ("and pledged new funds") may not pass.
+Omitting facts is allowed: nothing demands that a sentence repeat the rest of its paragraph.
+Thresholds were set on the dev split of evals/verification.jsonl and are reported on its test split
+(`assistant eval`, see evals/README.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.corpus import sentences_of
+from assistant.grounding.facts import extract, same_name
+from assistant.text import QUESTION_STEMS, STOPWORDS, stem, strip_markers, words
+
+NEIGHBOUR_COSINE = 0.62
+# Words that place a claim in time are facts too ("in Italy later this year").
+TIME_WORDS = frozenset(
+    "today tomorrow yesterday later soon recently annually annual yearly monthly weekly daily "
+    "decade century upcoming".split()
+)
+# Content words that may lack a neighbour: one in a short sentence, a fifth in a long one.
+MAX_UNMATCHED_SHARE = 0.2
+Embed = Callable[[list[str]], np.ndarray]
+
+
+@dataclass
+class Support:
+    ok: bool
+    score: float  # share of the sentence's content words found in (or near) the source
+    missing: list[str] = field(default_factory=list)
+    reason: str = ""
+
+
+_CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|while|whereas|but|although|though)\s+", re.I)
+
+
+def _clauses(text: str) -> list[str]:
+    return [c for s in sentences_of(text) for c in _CLAUSE.split(s) if c.strip()] if text.strip() else [""]
+
+
+def _negation_differs(claim: str, source: str) -> bool:
+    """Each clause of the claim is negated exactly when the source clause closest to it is."""
+    source_clauses = _clauses(source)
+    for clause in _clauses(claim):
+        terms = {stem(w) for w in words(clause) if w not in STOPWORDS}
+        if not terms:
+            continue
+        best = max(source_clauses, key=lambda s: len(terms & {stem(w) for w in words(s)}))
+        if extract(clause).negated != extract(best).negated:
+            return True
+    return False
+
+
+def verify(sentence: str, sources: list[str], embed: Embed | None = None, context: str = "") -> Support:
+    """Check one sentence (markers allowed) against the texts it cites. `context` is what the
+    citation also names (document title, place, date): its names and words count, its numbers
+    only as the year of a date."""
+    claim = strip_markers(sentence).replace("“", "").replace("”", "").replace("…", " ")
+    have, want = extract("\n".join(sources)), extract(claim)
+    about = extract(context)
+    have.names |= about.names
+    have.numbers.update({v: "" for v in about.numbers if 1900 <= v <= 2100})
+    source = "\n".join([context, *sources])
+    for value, hedge in want.numbers.items():
+        if value not in have.numbers:
+            return Support(False, 0.0, [_fmt(value)], "number not in the cited paragraph")
+        if hedge and have.numbers[value] != hedge:
+            return Support(
+                False, 0.0, [_fmt(value)], f"the cited paragraph does not say '{hedge}' of this number"
+            )
+    missing_names = sorted(
+        n for n in want.names if not any(same_name(n, h) for h in have.names) and n not in set(words(source))
+    )
+    if missing_names:
+        return Support(False, 0.0, missing_names, "name not in the cited paragraph")
+    new_times = sorted(w for w in set(words(claim)) if w in TIME_WORDS and w not in set(words(source)))
+    if new_times:
+        return Support(False, 0.0, new_times, "time not in the cited paragraph")
+    if _negation_differs(claim, source):
+        return Support(False, 0.0, [], "negation differs from the cited paragraph")
+    names = {stem(n) for n in want.names}
+    claim_words = [w for w in words(claim) if w not in STOPWORDS and not w[0].isdigit()]
+    claim_words = list({stem(w): w for w in claim_words if stem(w) not in QUESTION_STEMS | names}.values())
+    if not claim_words:
+        return Support(True, 1.0)
+    unmatched = uncovered(claim_words, source, embed)
+    score = 1.0 - len(unmatched) / len(claim_words)
+    allowed = max(1, int(MAX_UNMATCHED_SHARE * len(claim_words))) if len(claim_words) >= 2 else 0
+    ok = len(unmatched) <= allowed
+    return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
+
+
+def uncovered(
+    claim_words: list[str], source: str, embed: Embed | None, cosine: float = NEIGHBOUR_COSINE
+) -> list[str]:
+    """The words with neither their stem nor a close neighbour (MiniLM cosine between whole words)
+    in the source."""
+    source_words = {w for w in words(source) if w not in STOPWORDS and not w[0].isdigit()}
+    stems = {stem(w) for w in source_words}
+    missing = [w for w in claim_words if stem(w) not in stems]
+    if not missing or embed is None or not source_words:
+        return missing
+    ordered = sorted(source_words)
+    vectors = embed(missing + ordered)
+    similarity = vectors[: len(missing)] @ vectors[len(missing) :].T
+    return [w for w, row in zip(missing, similarity, strict=True) if float(row.max()) < cosine]
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if value == int(value) else str(value)

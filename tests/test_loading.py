@@ -1,0 +1,124 @@
+"""Files to Documents, per format, with a library each; bad files are one clear reason."""
+
+from pathlib import Path
+
+import pytest
+
+from assistant.corpus import split_sentences
+from assistant.errors import UserError
+from assistant.loading import load
+from tests.conftest import COLLECTION, SEEDS
+
+SEED = next(SEEDS.glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def seed():
+    return load(SEED, SEED.name)
+
+
+def test_seed_has_sixteen_numbered_paragraphs_and_its_headline_as_title(seed):
+    assert [p.number for p in seed.paragraphs] == list(range(1, 17))
+    assert "2254" in seed.paragraphs[8].text and seed.paragraphs[8].number == 9
+    assert seed.id == SEED.name and seed.title.startswith("Joint Communique by Ministers")
+    assert seed.date == ""  # it states no year: nothing is guessed
+
+
+def test_boilerplate_is_flagged_but_keeps_its_number(seed):
+    assert {p.number for p in seed.paragraphs if p.boilerplate} == {1, 5, 11, 16}
+
+
+def test_sentence_split_keeps_abbreviations_together(seed):
+    first = split_sentences(seed.paragraphs[1])[0].text
+    assert "U.S. Secretary of State Michael R. Pompeo" in first
+    assert len(split_sentences(seed.paragraphs[8])) == 2
+
+
+@pytest.mark.parametrize(
+    "name,title_word,date,place,count",
+    [
+        ("2019-tallinn.txt", "First", "2019-05-09", "Tallinn", 11),
+        ("2021-split.md", "Second", "2021-06-22", "Split", 15),
+        ("2022-gdansk.html", "Third", "2022-03-14", "Gdansk", 11),
+        ("2023-valletta.pdf", "Fourth", "2023-10-05", "Valletta", 11),
+    ],
+)
+def test_each_format_gives_title_date_place_and_paragraphs(name, title_word, date, place, count):
+    doc = load(COLLECTION / name, name)
+    assert title_word in doc.title and doc.paragraphs[0].text == doc.title
+    assert (doc.date, doc.place, len(doc.paragraphs)) == (date, place, count)
+    assert doc.paragraphs[1].text.startswith(place)
+
+
+def test_cp1252_text_is_decoded_not_refused():
+    doc = load(COLLECTION / "2019-tallinn.txt", "t")
+    assert any("Hélène Ménard" in p.text for p in doc.paragraphs)
+    assert any("€" in p.text for p in doc.paragraphs)
+
+
+def test_html_main_text_only():
+    doc = load(COLLECTION / "2022-gdansk.html", "g")
+    text = " ".join(p.text for p in doc.paragraphs)
+    assert "cookies" not in text.lower() and "All rights reserved" not in text and "About us" not in text
+
+
+def test_pdf_paragraphs_are_rejoined_and_dehyphenated():
+    doc = load(COLLECTION / "2023-valletta.pdf", "v")
+    text = " ".join(p.text for p in doc.paragraphs)
+    assert "accession" in text and "certification" in text and "ac- cession" not in text
+    assert all(len(p.text.split()) > 20 for p in doc.paragraphs[1:])  # no paragraph cut at a line end
+
+
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("blob.txt", b"\x00\x01\x02\x03binary\x00", "binary"),
+        ("empty.txt", b"", "no text"),
+        ("scan.pdf", None, "no text layer"),
+        ("broken.pdf", b"%PDF-1.4 this is not really a pdf", "PDF"),
+        ("table.csv", b"a,b\n1,2\n", "unsupported format"),
+    ],
+)
+def test_bad_files_are_one_clear_reason(tmp_path: Path, name, data, reason):
+    path = tmp_path / name
+    if data is None:
+        from pypdf import PdfWriter
+
+        writer = PdfWriter()
+        writer.add_blank_page(width=200, height=200)
+        with path.open("wb") as fh:
+            writer.write(fh)
+    else:
+        path.write_bytes(data)
+    with pytest.raises(UserError, match=reason) as info:
+        load(path, name)
+    assert "\n" not in str(info.value) and name in str(info.value)
+
+
+def test_encrypted_pdf_is_named_as_such(tmp_path: Path):
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=COLLECTION / "2023-valletta.pdf")
+    writer.encrypt(user_password="secret", algorithm="AES-128")
+    path = tmp_path / "locked.pdf"
+    with path.open("wb") as fh:
+        writer.write(fh)
+    with pytest.raises(UserError, match="encrypted"):
+        load(path, "locked.pdf")
+
+
+def test_docx_paragraphs(tmp_path: Path):
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Oslo Statement", level=1)
+    document.add_paragraph("Oslo, 2 May 2022 — The Ministers met in Oslo and agreed on a plan.")
+    path = tmp_path / "oslo.docx"
+    document.save(str(path))
+    doc = load(path, "oslo.docx")
+    assert (doc.title, doc.date, doc.place, len(doc.paragraphs)) == (
+        "Oslo Statement",
+        "2022-05-02",
+        "Oslo",
+        2,
+    )

@@ -1,0 +1,71 @@
+"""What the pipeline does with a capable model's output, good and bad, through a real HTTP server:
+faithful short answers are kept as written, corrupted facts never reach the user, and a model that
+declines or babbles is visible in the results (so a broken backend fails these tests)."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.pipeline import Assistant
+from assistant.text import strip_markers
+from tests.scripted_model import load_table, scripted_model
+
+pytestmark = pytest.mark.slow
+ROWS = load_table()
+
+
+def _run(settings, behaviour: str) -> list[tuple[dict, object]]:
+    with scripted_model(behaviour) as server:
+        host, port = server.server_address
+        bot = Assistant(settings=settings, model="scripted", base_url=f"http://{host}:{port}/v1")
+        return [(row, bot.ask(row["question"])) for row in ROWS]
+
+
+@pytest.fixture(scope="module")
+def faithful(settings):
+    return _run(settings, "faithful")
+
+
+def _norm(text: str) -> str:
+    return " ".join(strip_markers(text).lower().split())
+
+
+def test_faithful_answers_are_kept_as_written(faithful):
+    kept = [
+        row
+        for row, answer in faithful
+        if all(s.source == "model" for s in answer.sentences)
+        and _norm(answer.answer) == _norm(row["faithful"])
+    ]
+    assert len(kept) / len(ROWS) >= 0.85, [
+        (r["faithful"], a.answer, a.notes) for r, a in faithful if r not in kept
+    ]
+
+
+def test_faithful_answers_are_right_and_cite_a_right_paragraph(faithful):
+    right = sum(
+        a.status == "answered" and all(m.lower() in a.answer.lower() for m in r["must_include"])
+        for r, a in faithful
+    )
+    cited = sum(bool({c.paragraph for c in a.citations} & set(r["gold_paragraphs"])) for r, a in faithful)
+    assert right / len(ROWS) >= 0.92 and cited / len(ROWS) >= 0.92
+
+
+def test_corrupted_facts_never_reach_the_user(settings):
+    leaked = [
+        (row["corrupted"], answer.answer)
+        for row, answer in _run(settings, "corrupted")
+        if row["wrong_fact"].lower() in answer.answer.lower()
+    ]
+    assert len(leaked) <= 1, leaked
+
+
+def test_a_declining_model_is_refused_not_papered_over(settings):
+    answers = [a for _, a in _run(settings, "decline")]
+    assert all(a.status == "not_found" for a in answers)
+    assert all("no answer" in " ".join(a.notes) for a in answers)
+
+
+def test_garbage_is_never_shown_as_a_model_sentence(settings):
+    for _, answer in _run(settings, "garbage"):
+        assert "lorem" not in answer.answer and not any(s.source == "model" for s in answer.sentences)

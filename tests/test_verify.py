@@ -1,0 +1,82 @@
+"""The verifier checks facts, not wording; parsing and rendering of [¶n] sentences."""
+
+import pytest
+
+from assistant.grounding.citations import highlights, parse, render
+from assistant.grounding.verify import verify
+from tests.conftest import P9, P15
+
+P2 = (
+    "At the invitation of Italian Minister of Foreign Affairs Luigi Di Maio and U.S. Secretary of State Michael R. "
+    "Pompeo, the Foreign Ministers of the Global Coalition to Defeat Daesh/ISIS Small Group met virtually on "
+    "Thursday 4 June to reaffirm our shared determination to continue the fight against Daesh/ISIS in Iraq and Syria."
+)
+P7 = (
+    "While Daesh/ISIS no longer controls territory and nearly eight million people have been freed from its control "
+    "in Iraq and Syria, the threat remains and thus calls for stronger vigilance and coordinated action."
+)
+
+
+def test_parse_sentences_and_markers():
+    got = parse("Resolution 2254 guides it [¶9]. The next meeting is in Italy [¶15][¶9]. Uncited claim.")
+    assert [(s.text, s.paragraphs) for s in got] == [
+        ("Resolution 2254 guides it.", [9]),
+        ("The next meeting is in Italy.", [15, 9]),
+        ("Uncited claim.", []),
+    ]
+    assert parse("Two at once [¶3, ¶4].")[0].paragraphs == [3, 4]
+    assert parse("In Italy. [¶15]")[0].paragraphs == [15]
+
+
+@pytest.mark.parametrize(
+    "claim,source",
+    [
+        ("The next full ministerial meeting will take place in Italy.", P15),
+        ("Resolution 2254.", P9),
+        ("On Thursday 4 June.", P2),
+        ("Close to 8 million people have been freed.", P7),
+        ("Italy's Luigi Di Maio and Michael R. Pompeo invited the ministers.", P2),
+        ("Daesh/ISIS no longer controls territory.", P7),
+        ("The Coalition supports a political settlement under Resolution 2254.", P9),
+    ],
+)
+def test_faithful_paraphrases_and_short_answers_pass(claim, source):
+    assert verify(claim, [source]).ok, verify(claim, [source])
+
+
+@pytest.mark.parametrize(
+    "claim,source,reason",
+    [
+        ("The settlement follows Resolution 2255.", P9, "number"),
+        ("More than eight million people have been freed.", P7, "does not say"),
+        ("They met virtually on Friday 4 June.", P2, "name"),
+        ("Minister Rossi will host the next meeting in Italy.", P15, "name"),
+        ("The next full ministerial meeting will be held in Spain.", P15, "name"),
+        ("Daesh/ISIS still controls territory.", P7, "negation"),
+        ("The ministers met in Italy later this year.", P15, "time"),
+        ("The next full ministerial meeting will be held in Italy.", P9, "name"),
+    ],
+)
+def test_corrupted_facts_fail(claim, source, reason):
+    support = verify(claim, [source])
+    assert not support.ok and reason in support.reason
+
+
+def test_the_document_context_supports_its_own_date_and_place():
+    paragraph = "Members now contribute 52 vessels to the shared rescue roster."
+    assert not verify("At the Gdansk meeting, members contributed 52 vessels.", [paragraph]).ok
+    assert verify(
+        "At the Gdansk meeting, members contributed 52 vessels.", [paragraph], context="Gdansk · 2022-03-14"
+    ).ok
+    assert not verify("Members contributed 5 vessels.", [paragraph], context="Gdansk · 2022-03-05").ok
+
+
+def test_render_puts_markers_before_the_full_stop():
+    assert render("It is Resolution 2254.", [9]) == "It is Resolution 2254 [¶9]."
+    assert render("in Italy", [15]) == "In Italy [¶15]."
+
+
+def test_highlights_mark_the_supporting_words():
+    spans = highlights("Resolution 2254 guides the settlement", P9)
+    marked = " ".join(P9[a:b] for a, b in spans)
+    assert "Resolution 2254" in marked and "settlement" in marked
