@@ -92,6 +92,36 @@ def proper_nouns(question: str) -> list[str]:
     return [m.group() for m in _PROPER.finditer(body) if m.group().lower() not in STOPWORDS]
 
 
+def asks_amount(question: str) -> bool:
+    """ "How much did it cost?": an amount of money or a share, not a count of something."""
+    return bool(re.match(r"^how much\b", question.strip(), re.I)) and counted_noun(question) is None
+
+
+AMOUNT = re.compile(r"[€$£]|\b(EUR|USD|GBP|euros?|dollars?|pounds?|per ?cent|percent)\b|\d\s?%", re.I)
+
+
+# What "which X" / "what is the X of" asks for, when X names a kind of name rather than a thing
+# the text must speak of: "which country" is answered by "Sweden", which never says "country".
+_NAME_KINDS = frozenset(
+    "country countries city cities place places nation nations state states person people member members "
+    "year years date dates day days month months one ones".split()
+)
+_ASKED = re.compile(
+    r"^(?:which|what)\s+(?:is\s+the\s+|was\s+the\s+|are\s+the\s+|were\s+the\s+)?([a-z-]+)\b", re.I
+)
+
+
+def asked_noun(question: str) -> str | None:
+    """The thing a "which X …" or "what is the X of …" question asks for ("company", "population")."""
+    match = _ASKED.match(question.strip())
+    if not match:
+        return None
+    noun = match.group(1).lower()
+    if noun in STOPWORDS or noun in _NAME_KINDS or noun in ("kind", "type", "sort", "number", "date"):
+        return None
+    return noun
+
+
 def counted_noun(question: str) -> str | None:
     """The thing a "how many …" question counts, stemmed: troops -> troop."""
     match = _COUNTED.match(question.strip())
@@ -111,8 +141,11 @@ class EvidenceSentence:
     score: float
 
 
-def lexical_overlap(question: str, text: str) -> float:
+def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozenset()) -> float:
+    """Share of the question's key words in `text`; words `settled` by the text's document (its title,
+    place, date: "at the Rome meeting") are not asked of the sentence itself."""
     q = set(focus_terms(question)) or set(content_terms(question))
+    q = (q - settled) or q
     if not q:
         return 0.0
     t = set(content_terms(text)) | {stem(w) for w in words(text)}
@@ -120,7 +153,8 @@ def lexical_overlap(question: str, text: str) -> float:
 
 
 def clauses(sentence: str) -> list[str]:
-    return [p for p in re.split(r"(?<=[,;:])\s+|\s+(?=[—–]\s)", sentence) if p]
+    """Clauses split at , ; : and dashes, but not inside a date ("February 6, 2019") or a number."""
+    return [p for p in re.split(r"(?<=[,;:])(?<!\d,)\s+(?!(?:19|20)\d\d\b)|\s+(?=[—–]\s)", sentence) if p]
 
 
 def _segments(text: str) -> list[str]:
@@ -140,7 +174,11 @@ def _segments(text: str) -> list[str]:
 
 
 def rank_sentences(
-    question: str, vector: np.ndarray, hits: list[Hit], embed: Callable[[list[str]], np.ndarray]
+    question: str,
+    vector: np.ndarray,
+    hits: list[Hit],
+    embed: Callable[[list[str]], np.ndarray],
+    context: Callable[[str], str] = lambda doc: "",
 ) -> list[EvidenceSentence]:
     """Score the sentences (and clause windows of long ones) of the retrieved paragraphs.
 
@@ -157,9 +195,13 @@ def rank_sentences(
     if not candidates:
         return []
     sims = embed([seg for _, _, seg in candidates]) @ vector
+    settled = {
+        h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
+        for h in hits
+    }
     ranked = []
     for (hit, sentence, segment), sim in zip(candidates, sims, strict=True):
-        overlap = lexical_overlap(question, segment)
+        overlap = lexical_overlap(question, segment, settled[hit.paragraph.doc])
         typed = kind is not None and has_type(segment, kind)
         score = float(sim) + OVERLAP_WEIGHT * overlap + (TYPE_BONUS if typed else 0.0)
         score += NAMED_BONUS if hit.preferred else 0.0

@@ -26,7 +26,8 @@ from assistant.evidence import (
 from assistant.grounding.citations import render
 from assistant.text import STOPWORDS, focus_terms, stem, words
 
-MAX_SENTENCE_WORDS = 25  # a whole evidence sentence up to this length is answer enough
+MAX_SENTENCE_WORDS = 25
+_WINDOW = 40  # characters either side of a candidate span that should hold the question's words  # a whole evidence sentence up to this length is answer enough
 _HEDGE = r"(?:(?:nearly|almost|about|around|approximately|roughly|some|over|more than|less than|fewer than|at least|up to|close to)\s+)?"
 _SCALE = r"(?:\s+(?:hundred|thousand|million|billion))*(?:\s?%|\s+per ?cent)?"
 # An opening phrase: it needs the clause after it to make a sentence.
@@ -47,7 +48,7 @@ def _nearest(question: str, text: str, spans: list[re.Match[str]]) -> re.Match[s
     for m in spans:
         if set(words(m.group())) <= q_words:
             continue
-        window = text[max(0, m.start() - 80) : m.end() + 80]
+        window = text[max(0, m.start() - _WINDOW) : m.end() + _WINDOW]
         score = len(asked & {stem(w) for w in words(window)}) - 0.001 * m.start()
         if score > best_score:
             best, best_score = m, score
@@ -74,6 +75,9 @@ def _typed(question: str, kind: str, text: str) -> str | None:
         )
         dates = [d.span() for d in DATE.finditer(text)]
         spans = [m for m in spans if not any(a <= m.start() < b for a, b in dates)]  # "14 March" is a date
+        head = counted_noun(question)
+        if head and any(head in {stem(w) for w in words(m.group())} for m in spans):  # "67 vessels"
+            spans = [m for m in spans if head in {stem(w) for w in words(m.group())}]
         m = _nearest(question, text, spans)
         if not m:
             return None
@@ -99,9 +103,16 @@ def _typed(question: str, kind: str, text: str) -> str | None:
         start = lead.start() if lead and span[0] - lead.start() < 15 else span[0]
         return text[start : span[1]]
     if kind == "place":
-        m = _nearest(question, text, list(PLACE.finditer(text)))
+        # "where": a place after in/at/to ("in Italy"); "which country": any name ("Sweden").
+        spans = list(PLACE.finditer(text))
+        if not question.lower().startswith("where"):
+            spans += [m for m in _NAME.finditer(text) if m.start() > 0]
+        m = _nearest(question, text, spans)
         return m.group()[0].upper() + m.group()[1:] if m else None
     return None
+
+
+_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*")
 
 
 def _named(question: str, text: str) -> str | None:

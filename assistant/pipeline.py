@@ -168,11 +168,13 @@ class Assistant:
         else:
             mode = mode_for(backend, self.settings.answer_mode)
             mode_name = mode.name
-            parts = []  # (part, stand-alone part, hits, evidence, strict refusal reason)
-            for part in q.split(asked) if asked else []:
+            parts = []  # (part, hits, evidence, strict refusal reason)
+            pieces = q.split(asked) if asked else []
+            for i, part in enumerate(pieces):
                 t0 = time.perf_counter()
-                alone = q.rewrite(part, history)
-                hits, evidence = self._evidence(part, alone, documents)
+                # A later part may lean on an earlier one ("…, and how much was it?").
+                alone = q.rewrite(part, [*(history or []), *pieces[:i]])
+                hits, evidence = self._evidence(part if alone == part else alone, alone, documents)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
                 strict = reason_to_refuse(alone, evidence, retriever.knows, self._context, self._embed, True)
                 loose = reason_to_refuse(alone, evidence, retriever.knows, self._context, self._embed, False)
@@ -188,7 +190,9 @@ class Assistant:
                 if mode is EXTRACTIVE:
                     part, _, evidence, _ = turn[0]
                     request = extractive_request(part, evidence, mode)
-                    shown = list(dict.fromkeys(e.paragraph for e in evidence[: mode.evidence]))
+                    # The small model copies a shown-but-wrong line faithfully: only the best
+                    # evidence's paragraph may back its sentence (re-attachment included).
+                    shown = [evidence[0].paragraph]
                 else:
                     per_part = mode.evidence if len(turn) == 1 else max(2, mode.evidence // len(turn) + 1)
                     shown = list(
@@ -226,14 +230,22 @@ class Assistant:
     def _evidence(
         self, question: str, standalone: str, documents: set[str] | None
     ) -> tuple[list[Hit], list[EvidenceSentence]]:
-        """Paragraphs are found with the stand-alone question; sentences are ranked by the asked one."""
+        """Paragraphs are found with the stand-alone question; sentences are ranked by the asked one,
+        less the words that named its document ("at the Rome meeting in 2024" chose the document;
+        within it, the dateline that repeats them is not the answer)."""
         retriever = self.retriever
-        vectors = retriever.store.embedder.embed(
-            [question, standalone] if standalone != question else [question]
+        embedder = retriever.store.embedder
+        hits = retriever.search(
+            standalone, self.settings.k, vector=embedder.embed([standalone])[0], only=documents
         )
-        hits = retriever.search(standalone, self.settings.k, vector=vectors[-1], only=documents)
+        asked = q.without_hints(question) if any(h.preferred for h in hits) else question
+        vectors = embedder.embed([asked, standalone] if standalone != question else [asked])
         mixed = vectors.sum(0) / np.linalg.norm(vectors.sum(0))
-        return hits, rank_sentences(question, mixed, hits[: self.settings.evidence_paragraphs], self._embed)
+        records = retriever.documents
+        context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
+        return hits, rank_sentences(
+            asked, mixed, hits[: self.settings.evidence_paragraphs], self._embed, context
+        )
 
     def _answer(
         self, parts: list[tuple], draft: str, shown: list, extractive: bool, notes: list[str]

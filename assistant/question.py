@@ -103,6 +103,21 @@ class Hints:
         return score
 
 
+def without_hints(question: str) -> str:
+    """The question less what names a document: years, dates, and the phrase around a capitalised
+    name ("at the Rome meeting", "in Gdansk", "the 2019 statement")."""
+    text = _MONTH_YEAR.sub(" ", question)
+    text = _YEAR.sub(" ", text)
+    text = re.sub(
+        r"\b(?:at|in|during|from|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)+(?:(?:ministerial\s+)?meeting|statement|"
+        r"communiqu[ée]|declaration|summit|conference)\b|\b(?:at|in|during)\s+(?:the\s+)?[A-Z][\w’'-]+(?=[\s?.,]*$)",
+        " ",
+        text[:1] + text[1:],
+    )
+    text = re.sub(r"\b(?:at|in|during|of)\s+(?:the\s+)?(?:meeting|statement)?\s*(?=[?.]|$)", " ", text)
+    return re.sub(r"\s+([?.,])", r"\1", re.sub(r"\s{2,}", " ", text)).strip() or question
+
+
 def hints_of(question: str) -> Hints:
     hints = Hints(years={m.group(0) for m in _YEAR.finditer(question)})
     date, _, _ = iso_date(question)
