@@ -116,7 +116,7 @@ def asked_noun(question: str) -> str | None:
     match = _ASKED.match(question.strip())
     if not match:
         return None
-    noun = match.group(1).lower()
+    noun = match.group(1).lower().split()[-1]  # "which earlier statement did" -> "statement"
     if noun in STOPWORDS or noun in _NAME_KINDS or noun in ("kind", "type", "sort", "number", "date"):
         return None
     return noun

@@ -55,9 +55,12 @@ def _nearest(question: str, text: str, spans: list[re.Match[str]]) -> re.Match[s
     return best
 
 
-def _typed(question: str, kind: str, text: str) -> str | None:
+def _typed(question: str, kind: str, text: str, title: str = "") -> str | None:
     if kind == "date":
-        m = _nearest(question, text, list(DATE.finditer(text)))
+        spans = list(DATE.finditer(text))
+        if re.search(r"\byear\b", question, re.I):  # "in what year": a date without one does not answer
+            spans = [m for m in spans if re.search(r"\b(19|20)\d\d\b", m.group())]
+        m = _nearest(question, text, spans)
         if not m:
             return None
         value = m.group()
@@ -103,10 +106,13 @@ def _typed(question: str, kind: str, text: str) -> str | None:
         start = lead.start() if lead and span[0] - lead.start() < 15 else span[0]
         return text[start : span[1]]
     if kind == "place":
-        # "where": a place after in/at/to ("in Italy"); "which country": any name ("Sweden").
+        # "where": a place after in/at/to ("in Italy"); "which country": any name ("Sweden") that
+        # is not the document's own subject (the series or body named in its title).
         spans = list(PLACE.finditer(text))
         if not question.lower().startswith("where"):
-            spans += [m for m in _NAME.finditer(text) if m.start() > 0]
+            spans += [
+                m for m in _NAME.finditer(text) if m.start() > 0 and m.group().lower() not in title.lower()
+            ]
         m = _nearest(question, text, spans)
         return m.group()[0].upper() + m.group()[1:] if m else None
     return None
@@ -151,23 +157,34 @@ def _clause_prefix(question: str, sentence: str) -> str:
     return " ".join(parts[: j + 1])
 
 
-def answer_span(question: str, evidence: EvidenceSentence) -> str:
-    """The answer text (no marker) drawn from one evidence sentence."""
+def answer_span(question: str, evidence: EvidenceSentence, title: str = "") -> str | None:
+    """The answer text (no marker) drawn from one evidence sentence; None when the question asks for
+    a date, a number or a place and the sentence holds none that fits."""
     kind = answer_type(question)
     for text in (evidence.text, evidence.sentence):
-        span = _typed(question, kind, text) if kind and has_type(text, kind) else _named(question, text)
+        span = (
+            _typed(question, kind, text, title) if kind and has_type(text, kind) else _named(question, text)
+        )
         if span:
             return span.strip(" ,;:")
+    if kind in ("date", "number", "place"):
+        return None
     return _clause_prefix(question, evidence.sentence).strip(" ,;:")
 
 
-def extract_sentence(question: str, evidence: list[EvidenceSentence]) -> AnswerSentence:
-    """The extractive answer, cited: from the best evidence that holds the fact asked for."""
+def extract_sentence(
+    question: str, evidence: list[EvidenceSentence], titles: dict[str, str] | None = None
+) -> AnswerSentence | None:
+    """The extractive answer, cited: from the best evidence that holds the fact asked for; None
+    when no evidence holds a fact of the kind asked for."""
     kind = answer_type(question)
     typed = [e for e in evidence[:3] if has_type(e.text, kind)] or evidence[:1]
     head = counted_noun(question)
     if head:  # "how many vessels": the sentence that counts vessels
         typed.sort(key=lambda e: head not in {stem(w) for w in words(e.text)})
-    best = typed[0]
-    number, doc = best.paragraph.number, best.paragraph.doc
-    return AnswerSentence(render(answer_span(question, best), [number]), [number], "quote", 1.0, doc, [doc])
+    for best in typed:
+        span = answer_span(question, best, (titles or {}).get(best.paragraph.doc, ""))
+        if span:
+            number, doc = best.paragraph.number, best.paragraph.doc
+            return AnswerSentence(render(span, [number]), [number], "quote", 1.0, doc, [doc])
+    return None

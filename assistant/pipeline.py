@@ -24,9 +24,11 @@ from assistant.answer import Answer, AnswerSentence
 from assistant.baselines import naive_stream
 from assistant.compose import compose
 from assistant.config import Settings, load_settings
-from assistant.evidence import EvidenceSentence, answer_type, has_type, rank_sentences
+from assistant.evidence import EvidenceSentence, rank_sentences
 from assistant.extract import extract_sentence
 from assistant.generate import EXTRACTIVE, declined, extractive_request, generative_request, mode_for
+from assistant.grounding.facts import extract as facts
+from assistant.grounding.facts import same_name
 from assistant.grounding.ground import ground, source_text
 from assistant.grounding.refuse import reason_to_refuse
 from assistant.index import Store, open_store
@@ -256,18 +258,32 @@ class Assistant:
             notes.append("the model found no answer in the paragraphs it was shown")
             return []
         kept = [] if declined(draft) else ground(draft, shown, self.retriever.documents, self._embed, notes)
-        if extractive and kept:
-            kind = answer_type(parts[0][0])
-            words = len(" ".join(s.text for s in kept).split())
-            if not any(has_type(s.text, kind) for s in kept) or words > EXTRACTIVE_MAX_WORDS:
-                notes.append("the model's answer lacks the fact asked for or is too long; extracting instead")
-                kept = []
+        extracts = [
+            None if strict else extract_sentence(part, evidence) for part, _, evidence, strict in parts
+        ]
+        if extractive and kept and not self._agrees(kept, extracts[0], notes):
+            kept = []
         if kept:
             return kept
-        out = []
-        for part, _, evidence, strict in parts:
-            if strict:
-                notes.append(strict)
-            else:
-                out.append(extract_sentence(part, evidence))
-        return out
+        notes.extend(strict for _, _, _, strict in parts if strict)
+        return [e for e in extracts if e is not None]
+
+    @staticmethod
+    def _agrees(kept: list[AnswerSentence], extracted: AnswerSentence | None, notes: list[str]) -> bool:
+        """A small model's sentence stands in for the extract only when it is as short and states
+        the extract's facts (its numbers and names): measured on the dev questions, the 270M model's
+        verified sentences otherwise answered a neighbouring question (accuracy 0.66 with them
+        against 0.77 for the extract alone)."""
+        text = " ".join(s.text for s in kept)
+        if extracted is None or len(text.split()) > EXTRACTIVE_MAX_WORDS:
+            notes.append("the model's answer is too long; extracting instead")
+            return False
+        want, have = facts(extracted.text), facts(text)
+        missing = [str(v) for v in want.numbers if v not in have.numbers]
+        missing += [n for n in want.names if not any(same_name(n, h) for h in have.names)]
+        if missing:
+            notes.append(
+                f"the model's answer leaves out {', '.join(missing)} of the evidence; extracting instead"
+            )
+            return False
+        return True

@@ -106,12 +106,12 @@ def extract(text: str) -> Facts:
     tokens = _TOKEN.findall(text)
     names = set()
     for position, token in enumerate(tokens):
-        low = token.lower().removesuffix("’s").removesuffix("'s")
+        low = token.lower().removesuffix("’s").removesuffix("'s").rstrip("’'")
         if low in _CALENDAR and token[0].isupper():
             names.add(low)
         elif token[0].isupper() and low not in STOPWORDS and _value(token) is None:
-            if position == 0 and low in _OPENERS:
-                continue
+            if position == 0 and (low in _OPENERS or re.search(r"(ing|ed)$", low)):
+                continue  # "Noting …", "Invited by …": a participle opening the sentence
             names.add(low)
     return Facts(numbers=_numbers(tokens), names=names, negated=bool(_NEGATION.search(text)))
 
@@ -121,7 +121,8 @@ _OPENERS = frozenset(
     "although though while since because after before following despite under during once when whereas "
     "however moreover together both yes also ministers minister members member participants delegates "
     "leaders officials nearly almost about around approximately roughly some close over more fewer less "
-    "up at in on by for from with as".split()
+    "up at in on by for from with as among within across against beyond toward towards upon amid "
+    "visitors users citizens".split()
 )
 _DEMONYM = ("ians", "ian", "ese", "ish", "ans", "an", "ia", "y", "i", "a", "n", "s")
 
