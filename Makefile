@@ -15,8 +15,8 @@ lint:
 	@.venv/bin/ruff check . && .venv/bin/ruff format --check .
 
 bench:
-	@bash scripts/bootstrap.sh
-	@.venv/bin/python benchmarks/retrieval.py && .venv/bin/python benchmarks/answer.py
+	@bash scripts/bootstrap.sh bench
+	@.venv/bin/python benchmarks/run.py
 
 eval:
 	@bash scripts/bootstrap.sh

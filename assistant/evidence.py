@@ -46,6 +46,7 @@ _ROLES = (
     r"director|commissioner|officer)s?"
 )
 PERSON = re.compile(
+    r"\b(?:Mr|Ms|Mrs|Dr|Sir|Dame)\.?\s+(?:[A-Z][\w’'-]+\s+)*[A-Z][\w’'-]+|"
     r"\b(?:Minister|Secretary|President|Chancellor|King|Queen|Mr\.|Ms\.|Mrs\.|Dr\.|General|Ambassador|"
     r"Senator|Governor|Mayor|Envoy|Director|Commissioner|Chair|Admiral|Captain)(?:\s+(?:of|for)(?:\s+(?:the\s+)?[A-Z][\w-]+)+)?"
     r"\s+(?!of\b)(?:(?:[A-Z][\w’'-]+|[A-Z]\.)\s+)*[A-Z][\w’'-]+|\b[A-Z][a-z]+ [A-Z]\. [A-Z][\w-]+"
@@ -81,7 +82,11 @@ def has_type(text: str, kind: str | None) -> bool:
 
 
 _PROPER = re.compile(r"\b[A-Z][\w’'-]*(?:\s+(?:of\s+)?[A-Z][\w’'-]*)*")
-_COUNTED = re.compile(r"^(?:roughly\s+)?how\s+(?:many|much)\s+(?:of\s+the\s+)?([a-z-]+)", re.I)
+_COUNTED = re.compile(
+    r"\bhow\s+(?:many|much)\s+(?:of\s+the\s+)?((?:[\w-]+\s+){0,4}?[a-z-]+)"
+    r"(?=\s+(?:is|was|are|were|did|does|do|has|have|had|will|would|can|could|should|must|of|in|on|at|to|from|for)\b|\s*\?)",
+    re.I,
+)
 
 
 def proper_nouns(question: str) -> list[str]:
@@ -124,10 +129,14 @@ def asked_noun(question: str) -> str | None:
 
 def counted_noun(question: str) -> str | None:
     """The thing a "how many …" question counts, stemmed: troops -> troop."""
-    match = _COUNTED.match(question.strip())
-    if not match or match.group(1).lower() in STOPWORDS:
+    match = _COUNTED.search(question.strip())
+    if not match:
         return None
-    return stem(match.group(1).lower())
+    phrase = match.group(1).lower().split()
+    if phrase[0] in STOPWORDS:  # "how much did it cost": an amount, no counted noun
+        return None
+    noun = phrase[-1]  # "search and rescue operations" -> "operations"
+    return None if noun in STOPWORDS else stem(noun)
 
 
 @dataclass
@@ -149,7 +158,9 @@ def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozense
     if not q:
         return 0.0
     t = set(content_terms(text)) | {stem(w) for w in words(text)}
-    return len(q & t) / len(q)
+    # "chair" meets "chairmanship": a question stem of 4+ letters that opens a word of the text.
+    found = {a for a in q if a in t or (len(a) >= 4 and any(b.startswith(a) for b in t))}
+    return len(found) / len(q)
 
 
 def clauses(sentence: str) -> list[str]:

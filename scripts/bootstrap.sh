@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Create or refresh .venv idempotently: a second run with unchanged inputs installs nothing.
-# `bootstrap.sh` installs what the app needs; `bootstrap.sh dev` adds the test and lint tools.
+# `bootstrap.sh` installs what the app needs; `bootstrap.sh dev` adds the test and lint tools,
+# `bootstrap.sh bench` the benchmark baselines.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3}
@@ -27,7 +28,7 @@ if [ ! -f ".venv/.bootstrapped-${key}-app" ]; then
   rm -f .venv/.bootstrapped-*
   touch ".venv/.bootstrapped-${key}-app"
 fi
-if [ "$want" = dev ]; then
-  "${pip[@]}" install -e ".[dev]"
-  touch ".venv/.bootstrapped-${key}-dev"
+if [ "$want" != app ]; then
+  "${pip[@]}" install -e ".[$want]"
+  touch ".venv/.bootstrapped-${key}-${want}"
 fi

@@ -1,7 +1,11 @@
 """Server mode: the same store against a real `chroma run` server on loopback."""
 
+import json
+import os
 import shutil
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -50,6 +54,19 @@ def test_ingest_and_search_through_a_chroma_server(chroma_port, tmp_path):
     other = Assistant(settings=settings.with_overrides(data_dir=tmp_path / "other"), model="none")
     answer = other.ask("How many vessels did members contribute at the Gdansk meeting?")
     assert "52" in answer.answer and answer.citations[0].doc == "2022-gdansk.html", answer.answer
+    # A separate process on the same server sees the documents the first one ingested.
+    env = {**os.environ, "ASSISTANT_CHROMA_HOST": "127.0.0.1", "ASSISTANT_CHROMA_PORT": str(chroma_port),
+           "ASSISTANT_DATA_DIR": str(tmp_path / "third")}  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-m", "assistant", "sources", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert {"2022-gdansk.html", "000_932768985d274d7c.txt"} <= {
+        d["id"] for d in json.loads(out.stdout)["documents"]
+    }
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):

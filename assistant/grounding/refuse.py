@@ -76,7 +76,7 @@ def reason_to_refuse(
     if asks_amount(question) and not any(AMOUNT.search(e.text) for e in typed):
         return "the evidence holds no amount of money or share"
     asked_for = asked_noun(question)
-    if asked_for and uncovered([asked_for], context(best), embed, COVERAGE_COSINE):
+    if asked_for and uncovered([asked_for], context(best), embed):
         return f"the documents say nothing of any {asked_for}"
     key = list(dict.fromkeys(w for w in words(question) if stem(w) in set(focus) and not w[0].isdigit()))
     missing = uncovered(key, context(best), embed, COVERAGE_COSINE)
