@@ -8,6 +8,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -143,6 +144,17 @@ def assistant(settings):
     bot = Assistant(settings=settings)
     bot.warm()
     return bot
+
+
+def run_cli(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+    """`assistant ARGS` in a subprocess, on the index in `data_dir` (built from the seed if empty)."""
+    return subprocess.run(
+        [sys.executable, "-m", "assistant", *args],
+        capture_output=True,
+        text=True,
+        env=cli_env(data_dir),
+        timeout=timeout,
+    )
 
 
 def cli_env(data_dir: Path) -> dict[str, str]:

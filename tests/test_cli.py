@@ -2,17 +2,9 @@ import json
 import subprocess
 import sys
 
-from tests.conftest import cli_env
+from tests.conftest import run_cli
 
-
-def run(args, data_dir, timeout=300):
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=cli_env(data_dir),
-        timeout=timeout,
-    )
+run = run_cli
 
 
 def test_search_json_shape_and_ranking(data_dir):

@@ -11,19 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SEEDS, cli_env
+from tests.conftest import SEEDS, cli_env, run_cli
 
 pytestmark = pytest.mark.slow
 
 
-def run(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        capture_output=True,
-        text=True,
-        env=cli_env(data_dir),
-        timeout=timeout,
-    )
+run = run_cli
 
 
 def _one_clean_line(out: subprocess.CompletedProcess) -> None:
