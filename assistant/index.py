@@ -26,7 +26,8 @@ from assistant.embeddings import MiniLMEmbedder, default_embedder
 from assistant.errors import UserError
 from assistant.loading import SUFFIXES, load
 
-_BATCH = 64
+_BATCH = 64  # texts per embedding call and Chroma add
+_FLUSH = 512  # new paragraphs gathered (across documents) before they are stored
 _PAGE = 5000  # rows per Chroma read
 # A paragraph longer than this is embedded as overlapping windows of whole sentences: MiniLM reads
 # 256 word pieces at most and was trained on 128, so a long paragraph's vector blurs its parts.
@@ -245,10 +246,15 @@ class Store:
         return report
 
     def _ingest(self, files: list[tuple[Path, str]], report: IngestReport, progress: bool) -> None:
+        """Read every file, then store what changed in large batches: many small documents cost
+        one embedding and one Chroma call per batch, not per document."""
         from tqdm import tqdm
 
         known = self.document_records()
-        for file, doc_id in tqdm(files, unit="file", desc="reading", disable=not progress or len(files) < 2):
+        pending: list[tuple[Document, list[Paragraph], list[str]]] = []  # document, new paragraphs, stale ids
+        waiting = 0
+        bar = tqdm(unit="para", desc="indexing", disable=not progress)
+        for file, doc_id in files:
             try:
                 document = load(file, doc_id)
             except UserError as exc:
@@ -260,56 +266,72 @@ class Store:
             if old is not None and old.sha == document.sha and old.title == document.title:
                 report.unchanged += len(document.paragraphs)
                 continue
-            old_ids = self._paragraph_ids(doc_id)
+            old_ids = self._paragraph_ids(doc_id) if old is not None else set()
             todo = [p for p in document.paragraphs if f"{p.id}:w0" not in old_ids]
-            self._add(document, todo, progress)
             keep = {p.id for p in document.paragraphs}
             stale = sorted(i for i in old_ids if i.rsplit(":", 1)[0] not in keep)
-            for start in range(0, len(stale), _PAGE):
-                self.paragraphs.delete(ids=stale[start : start + _PAGE])
             report.added += len(todo)
             report.unchanged += len(document.paragraphs) - len(todo)
             report.removed += len({i.rsplit(":", 1)[0] for i in stale})
-            self._put_record(document)
+            pending.append((document, todo, stale))
+            waiting += len(todo)
+            if waiting >= _FLUSH:
+                self._flush(pending, bar)
+                pending, waiting = [], 0
+        self._flush(pending, bar)
+        bar.close()
+
+    def _flush(self, pending: list[tuple[Document, list[Paragraph], list[str]]], bar: Any) -> None:
+        """New windows first, then stale ones removed, then the documents' records: a failure half-way
+        leaves old and new paragraphs side by side, never neither."""
+        if not pending:
+            return
+        rows = [
+            (doc, p, i, w)
+            for doc, todo, _ in pending
+            for p in todo
+            for i, w in enumerate(window_texts(p.text))
+        ]
+        contexts = {doc.id: doc.context() for doc, _, _ in pending}
+        for start in range(0, len(rows), _BATCH):
+            batch = rows[start : start + _BATCH]
+            self.paragraphs.add(
+                ids=[f"{p.id}:w{i}" for _, p, i, _ in batch],
+                documents=[p.text if i == 0 else w for _, p, i, w in batch],
+                metadatas=[_meta(p, i) for _, p, i, _ in batch],
+                embeddings=self.embedder.embed([f"{contexts[d.id]}: {w}" for d, _, _, w in batch]),
+            )
+            bar.update(sum(i == 0 for _, _, i, _ in batch))
+        stale = [i for _, _, ids in pending for i in ids]
+        for start in range(0, len(stale), _PAGE):
+            self.paragraphs.delete(ids=stale[start : start + _PAGE])
+        self._put_records([doc for doc, _, _ in pending])
 
     def _paragraph_ids(self, doc_id: str) -> set[str]:
         return set(self.paragraphs.get(where={"doc": doc_id}, include=[])["ids"])
 
-    def _put_record(self, document: Document) -> None:
-        meta = {
-            "title": document.title,
-            "date": document.date,
-            "place": document.place,
-            "format": document.format,
-            "path": document.path,
-            "sha": document.sha,
-            "paragraphs": len(document.paragraphs),
-            "ingested_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        }
+    def _put_records(self, documents: list[Document]) -> None:
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+        meta = [
+            {
+                "title": d.title,
+                "date": d.date,
+                "place": d.place,
+                "format": d.format,
+                "path": d.path,
+                "sha": d.sha,
+                "paragraphs": len(d.paragraphs),
+                "ingested_at": now,
+            }
+            for d in documents
+        ]
+        contexts = [d.context() for d in documents]
         self.documents.upsert(
-            ids=[document.id],
-            documents=[document.context()],
-            metadatas=[meta],
-            embeddings=self.embedder.embed([document.context()]),
+            ids=[d.id for d in documents],
+            documents=contexts,
+            metadatas=meta,
+            embeddings=self.embedder.embed(contexts),
         )
-
-    def _add(self, document: Document, todo: list[Paragraph], progress: bool) -> None:
-        from tqdm import tqdm
-
-        context = document.context()
-        rows = [(p, i, w) for p in todo for i, w in enumerate(window_texts(p.text))]
-        bar = tqdm(total=len(todo), unit="para", desc=document.id[:30], disable=not progress or not todo)
-        for start in range(0, len(rows), _BATCH):
-            batch = rows[start : start + _BATCH]
-            vectors = self.embedder.embed([f"{context}: {w}" for _, _, w in batch])
-            self.paragraphs.add(
-                ids=[f"{p.id}:w{i}" for p, i, _ in batch],
-                documents=[p.text if i == 0 else w for p, i, w in batch],
-                metadatas=[_meta(p, i) for p, i, _ in batch],
-                embeddings=vectors,
-            )
-            bar.update(sum(i == 0 for _, i, _ in batch))
-        bar.close()
 
     def document_records(self) -> dict[str, Document]:
         got = self.documents.get(include=["metadatas"])

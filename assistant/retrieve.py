@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -33,7 +34,7 @@ POOL = 20  # candidates taken from each list before fusion
 # An exact run of 4+ words shared with one paragraph is the strongest evidence a query can give
 # (a user pasting a phrase): its list counts as two. The dense and BM25 lists weigh the same.
 WEIGHTS = {"phrase": 2.0}
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Hit:
 
 
 _PHRASE_MIN_WORDS = 4
-_PHRASE_CANDIDATES = 2000
+_PHRASE_CANDIDATES = 300  # a phrase whose rarest word is in more paragraphs than this is not rare
 
 
 def _longest_run(query: list[str], text: list[str]) -> int:
@@ -79,6 +80,7 @@ class _Lexical:
         self.model = None
         context = {d: content_terms(doc.context()) for d, doc in documents.items()}
         corpus = [context.get(p.doc, []) + content_terms(p.text) or ["_empty_"] for p in paragraphs]
+        self.df = Counter(t for doc in corpus for t in set(doc))  # paragraphs holding each term
         if corpus:
             ids = [[self.vocab.setdefault(t, len(self.vocab)) for t in doc] for doc in corpus]
             self.model = bm25s.BM25()
@@ -94,20 +96,19 @@ class _Lexical:
         terms = [t for t in content_terms(query) if t in self.vocab]
         if len(asked) < 3 or not terms:
             return []
-        rarest = min(terms, key=lambda t: self._df(t))
+        rarest = min(terms, key=lambda t: self.df.get(t, 0))
+        if self.df.get(rarest, 0) > _PHRASE_CANDIDATES:
+            return []  # every word of it is common: BM25 and the vectors already see such a query
         candidates = np.flatnonzero(self.model.get_scores([rarest]))
         if allowed is not None:
             candidates = candidates[allowed[candidates]]
         found = []
-        for i in candidates[:_PHRASE_CANDIDATES]:
+        for i in candidates:
             run = _longest_run(asked, words(self.paragraphs[i].text))
             if run >= _PHRASE_MIN_WORDS:
                 found.append((self.paragraphs[i], float(run)))
         found.sort(key=lambda pair: -pair[1])
         return found[:n]
-
-    def _df(self, term: str) -> int:
-        return int(np.count_nonzero(self.model.get_scores([term])))
 
     def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[Paragraph, float]]:
         if self.model is None:

@@ -199,7 +199,7 @@ def bench_large(tmp: Path, n: int) -> dict:
             ],  # fmt: skip
             embeddings=vectors.astype(np.float32),
         )
-        store._put_record(doc)
+        store._put_records([doc])
     first = _open_seconds(tmp / "large")
     cached = _open_seconds(tmp / "large")
     t = time.perf_counter()
