@@ -37,7 +37,7 @@ DATE = re.compile(
 )
 # Digits, or number words in lower case ("Two Seas Maritime Rescue Partnership" is a name).
 NUMBER = re.compile(
-    r"(?:[€$£]\s?)?(?<![\w-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
+    r"(?:(?:[€$£]|EUR |USD |GBP )\s?)?(?<![\w-])(\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|"
     r"twenty|thirty|forty|fifty|hundred|thousand|million|billion|dozens?)\b(?:\s?%| per ?cent)?"
 )
 _ROLES = (

@@ -83,6 +83,9 @@ def load(path: Path, doc_id: str) -> Document:
         place=place,
         format=kind,
         path=str(path.resolve()),
-        sha=hashlib.sha256(body.encode("utf-8")).hexdigest(),
+        # Text and what is read from it: a better reading of the title or date updates the record.
+        sha=hashlib.sha256(
+            "\n".join([body, title, extracted.date or date, place]).encode("utf-8")
+        ).hexdigest(),
         paragraphs=paragraphs,
     )
