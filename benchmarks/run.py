@@ -341,6 +341,7 @@ def main() -> None:
     parser.add_argument("--large", type=int, default=100_000, help="paragraphs in the large store")
     args = parser.parse_args()
     large_n = 20_000 if args.quick else args.large
+    load_before = os.getloadavg()[0]
     rows: list[tuple[str, ...]] = []  # what, ours, baseline, ratio, target
 
     def note(what: str, ours: str, target: str = "") -> None:
@@ -456,7 +457,9 @@ def main() -> None:
         "",
         f"Produced by `make bench` (`benchmarks/run.py`) on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; machine: {cpu}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}. Every baseline ran in the same run. "
-        "Ratio: how many times better ours is (> 1 is better; throughput ours/baseline, times baseline/ours).",
+        "Ratio: how many times better ours is (> 1 is better; throughput ours/baseline, times baseline/ours). "
+        f"Load average when it started: {load_before:.1f}, at the end: {os.getloadavg()[0]:.1f} "
+        "(above 0.5, other work shared the cores and the figures are slower than on an idle machine).",
         "",
         "| what | ours | baseline | ratio | target |",
         "|---|---|---|---|---|",

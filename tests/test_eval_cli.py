@@ -10,15 +10,16 @@ from tests.conftest import ROOT, cli_env
 
 pytestmark = pytest.mark.slow
 
-# Floors a little under what the embedded default measures (docs/benchmarks.md): the gate fails
-# when answers, citations of the right paragraph or refusals get worse.
+# Floors a little under what the embedded default measures over all datasets (accuracy 0.58,
+# cited_gold 0.885, refusal recall 0.727, hit@3 0.946; verifier false accepts 0.120, false rejects
+# 0.096 on the test claims): the gate fails when any of them gets worse.
 GATE = [
     "--min",
-    "accuracy=0.45",
+    "accuracy=0.52",
     "--min",
-    "cited_gold=0.75",
+    "cited_gold=0.82",
     "--min",
-    "refusal_recall=0.45",
+    "refusal_recall=0.65",
     "--min",
     "hit_at_k=0.9",
 ]
@@ -38,7 +39,7 @@ def test_eval_gates_the_embedded_default_on_the_shipped_set(data_dir, tmp_path):
     metrics = result["models"]["embedded"]
     assert metrics["n"] >= 140 and set(metrics["splits"]) == {"dev", "test"}
     assert result["verifier"]["test"]["n"] >= 300
-    assert result["verifier_false_accept"] <= 0.15 and result["verifier_false_reject"] <= 0.2
+    assert result["verifier_false_accept"] <= 0.14 and result["verifier_false_reject"] <= 0.12
     assert {
         "accuracy",
         "cited_gold",
