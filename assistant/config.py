@@ -43,9 +43,6 @@ class Settings:
     evidence_paragraphs: int = 3  # paragraphs whose sentences compete as evidence
     max_question_tokens: int = 256
     context_tokens: int = 2048  # the embedded model's window
-    # GBNF-constrained citations for llama.cpp. Off by default: with Gemma's 262k-token vocabulary it
-    # doubled generation time (p50 3.7 s vs 1.6 s on the seed set), and strict parsing catches the same.
-    grammar: bool = False
     request_timeout: float = 60.0
 
     def with_overrides(self, **overrides: Any) -> Settings:

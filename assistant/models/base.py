@@ -17,7 +17,6 @@ class Request:
     messages: list[tuple[str, str]] = field(default_factory=list)  # (role, content)
     max_tokens: int = 80
     stop: list[str] = field(default_factory=lambda: ["\n"])
-    grammar: str | None = None  # GBNF; honoured by llama.cpp (in-process or server), ignored elsewhere
 
 
 class Backend(Protocol):

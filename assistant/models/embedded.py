@@ -69,7 +69,7 @@ def load_llama(path: str, n_ctx: int) -> Any:
 
 
 class LlamaCppLLM(LLM):
-    """A LangChain LLM over an in-process llama.cpp model, with optional GBNF grammar."""
+    """A LangChain LLM over an in-process llama.cpp model."""
 
     model_config = ConfigDict(arbitrary_types_allowed=True)
     path: str
@@ -92,9 +92,6 @@ class LlamaCppLLM(LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
-        from llama_cpp import LlamaGrammar
-
-        grammar = kwargs.get("grammar")
         with _LOCK:
             llama = self._model()
             pieces = llama.create_completion(
@@ -103,7 +100,6 @@ class LlamaCppLLM(LLM):
                 temperature=0.0,
                 top_k=1,
                 stop=stop or [],
-                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None,
                 stream=True,
             )
             for piece in pieces:
@@ -142,9 +138,7 @@ class EmbeddedBackend:
             llama.eval(llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False))
 
     def stream(self, request: Request) -> Iterator[str]:
-        yield from self.llm.stream(
-            request.prompt, stop=request.stop, max_tokens=request.max_tokens, grammar=request.grammar
-        )
+        yield from self.llm.stream(request.prompt, stop=request.stop, max_tokens=request.max_tokens)
 
 
 def create(settings: Settings, model: str) -> EmbeddedBackend:

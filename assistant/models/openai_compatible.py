@@ -1,8 +1,7 @@
 """Any OpenAI-compatible server (llama.cpp server, Ollama, vLLM, LM Studio) and OpenAI itself.
 
 Chat models get chat prompts through `ChatOpenAI`; base models (no chat template, e.g. a GGUF
-served by llama.cpp) get completion prompts through `OpenAI` on the completions endpoint. A GBNF
-grammar rides along as `extra_body`, which llama.cpp servers honour and others ignore.
+served by llama.cpp) get completion prompts through `OpenAI` on the completions endpoint.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ class OpenAICompatibleBackend:
         api_key: str,
         style: Style,
         timeout: float,
-        send_grammar: bool,
     ) -> None:
         self.name = name
         self.model = model
@@ -34,13 +32,11 @@ class OpenAICompatibleBackend:
         self.style = style
         self._api_key = api_key or "not-needed"
         self._timeout = timeout
-        self._send_grammar = send_grammar
         self._client: Any = None
 
     def _langchain_model(self, request: Request) -> Any:
         from langchain_openai import ChatOpenAI, OpenAI
 
-        extra = {"grammar": request.grammar} if self._send_grammar and request.grammar else None
         common: dict[str, Any] = dict(
             model=self.model,
             base_url=self.base_url,
@@ -49,7 +45,6 @@ class OpenAICompatibleBackend:
             max_tokens=request.max_tokens,
             timeout=self._timeout,
             max_retries=0,
-            extra_body=extra,
         )
         if self.style == "chat":
             return ChatOpenAI(**common, stop_sequences=request.stop or None)
@@ -94,7 +89,6 @@ def create_openai(settings: Settings, model: str) -> OpenAICompatibleBackend:
         settings.api_key,
         "chat",
         settings.request_timeout,
-        send_grammar=False,
     )
 
 
@@ -112,5 +106,4 @@ def create_compatible(settings: Settings, model: str) -> OpenAICompatibleBackend
         settings.api_key,
         style,
         settings.request_timeout,
-        send_grammar=True,
     )
