@@ -150,9 +150,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(f"      {cite.text}")
     quoted = [s for s in answer.sentences if s.source == "quote"]
     if quoted:
-        print(
-            f"\n({len(quoted)} sentence(s) quoted from the source where the model's wording could not be verified)"
-        )
+        print(f"\n({len(quoted)} sentence(s) taken word for word from the source, not written by the model)")
     t = answer.timings_ms
     print(
         f"\n[{answer.model} · retrieve {t['retrieve']:.0f} ms · generate {t['generate']:.0f} ms · "
