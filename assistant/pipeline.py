@@ -178,10 +178,11 @@ class Assistant:
                 alone = q.rewrite(part, [*(history or []), *pieces[:i]])
                 hits, evidence = self._evidence(part if alone == part else alone, alone, documents)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
-                strict = reason_to_refuse(alone, evidence, retriever.knows, self._context, self._embed, True)
-                loose = reason_to_refuse(alone, evidence, retriever.knows, self._context, self._embed, False)
-                if strict if mode is EXTRACTIVE else loose:
-                    notes.append(strict or loose)
+                gate = (alone, evidence, retriever.knows, self._context, self._embed)
+                strict = reason_to_refuse(*gate, strict=True)  # also decides the fallback extract
+                refusal = strict if mode is EXTRACTIVE else reason_to_refuse(*gate, strict=False)
+                if refusal:
+                    notes.append(refusal)
                     continue
                 parts.append((part, hits, evidence, strict))
             # Extractive: each part is drafted and answered on its own. Generative: one draft for the
