@@ -238,11 +238,12 @@ class Assistant:
         within it, the dateline that repeats them is not the answer)."""
         retriever = self.retriever
         embedder = retriever.store.embedder
-        hits = retriever.search(
-            standalone, self.settings.k, vector=embedder.embed([standalone])[0], only=documents
-        )
+        found = embedder.embed([standalone])
+        hits = retriever.search(standalone, self.settings.k, vector=found[0], only=documents)
         asked = q.without_hints(question) if any(h.preferred for h in hits) else question
-        vectors = embedder.embed([asked, standalone] if standalone != question else [asked])
+        vectors = embedder.embed([asked])
+        if standalone != question:  # its vector was computed for the search above
+            vectors = np.vstack([vectors, found])
         mixed = vectors.sum(0) / np.linalg.norm(vectors.sum(0))
         records = retriever.documents
         context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
