@@ -62,8 +62,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
         print("no documents yet; add some with `assistant ingest PATH`")
         return 0
     for row in rows:
-        where = ", ".join(x for x in (row.get("place"), row.get("date")) if x)
-        print(f"{row['id']}  {row.get('title', '')}" + (f" ({where})" if where else ""))
+        where = ", ".join(x for x in (row.get("kind"), row.get("place"), row.get("date") or "undated") if x)
+        print(f"{row['id']}  {row.get('title', '')} ({where})")
         print(
             f"    {row.get('paragraphs', 0)} paragraphs · {row.get('format', '')} · ingested {row.get('ingested_at', '')}"
         )
@@ -192,6 +192,47 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.0f} MB"
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    from assistant.models import gguf
+    from assistant.models.embedded import model_path
+    from assistant.models.openai_compatible import ollama_models
+
+    settings = _settings(args)
+    folder = Path(settings.models_dir).expanduser()
+    found, problems = gguf.scan(folder)
+    rows = [
+        {"name": "embedded", **gguf.read_info(model_path()).as_dict(), "source": "bundled"},
+        *({"name": f"gguf:{i.path.name}", **i.as_dict(), "source": "models_dir"} for i in found),
+        *(
+            {
+                "name": f"ollama:{m['name']}",
+                "size": m["size"],
+                "kind": "chat",
+                "context": 0,
+                "source": "ollama",
+            }
+            for m in ollama_models()
+        ),
+    ]
+    if args.json:
+        _print_json({"models_dir": str(folder), "models": rows, "unreadable": problems})
+    else:
+        width = max(len(r["name"]) for r in rows)
+        print(f"{'NAME'.ljust(width)}  {'SIZE':>8}  KIND  CONTEXT")
+        for r in rows:
+            context = f"{r['context']:,}" if r["context"] else "—"
+            print(f"{r['name'].ljust(width)}  {_size(r['size']):>8}  {r['kind']:<4}  {context}")
+        if not found:
+            print(f"\n(no .gguf files in {folder}; put some there or set ASSISTANT_MODELS_DIR)")
+    for line in problems:
+        print(f"assistant: {line}", file=sys.stderr)
+    return 0
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
     from assistant.evaluation.metrics import RATE_METRICS
     from assistant.evaluation.runner import run
@@ -200,15 +241,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     paths = [Path(p) for p in args.datasets] or sorted(Path("evals").glob("*.jsonl"))
     if not paths:
         raise UserError("no datasets: pass DATASET.jsonl files (none found in evals/)")
-    thresholds = {}
-    for spec in args.min:
-        name, sep, value = spec.partition("=")
-        try:
-            thresholds[name.strip()] = float(value)
-        except ValueError:
-            raise UserError(f"--min takes METRIC=VALUE, got {spec!r}") from None
-        if not sep:
-            raise UserError(f"--min takes METRIC=VALUE, got {spec!r}")
+    limits = [(*_threshold(spec), 1) for spec in args.min] + [(*_threshold(spec), -1) for spec in args.max]
     models = args.model or [settings.model]
     result = run(
         paths,
@@ -238,22 +271,41 @@ def cmd_eval(args: argparse.Namespace) -> int:
             "latency_p50_ms",
             "latency_p95_ms",
         ):
-            row = [result["models"][n][metric] for n in names]
-            print(
-                metric.ljust(22)
-                + "".join((f"{v:.3f}" if isinstance(v, float) else str(v)).rjust(20) for v in row)
-            )
+            cells = []
+            for n in names:
+                value, low_high = result["models"][n][metric], result["models"][n]["intervals"].get(metric)
+                text = f"{value:.3f}" if isinstance(value, float) else str(value)
+                cells.append(f"{text} ±{(low_high[1] - low_high[0]) / 2:.2f}" if low_high else text)
+            print(metric.ljust(22) + "".join(c.rjust(20) for c in cells))
         print(f"\nwrote {args.out}/results.jsonl, report.md, chart.png")
     failed = []
     for name, metrics in result["models"].items():
-        for metric, minimum in thresholds.items():
-            if metric not in metrics:
-                raise UserError(f"unknown metric {metric!r} in --min")
-            if metrics[metric] < minimum:
-                failed.append(f"{name}: {metric} {metrics[metric]:.3f} < {minimum}")
+        for split, metric, bound, sign in limits:
+            scope = metrics if split is None else metrics["splits"].get(split)
+            if scope is None:
+                raise UserError(f"no {split!r} items in these datasets, so nothing to gate on")
+            if metric not in scope or not isinstance(scope[metric], int | float):
+                raise UserError(f"unknown metric {metric!r} in --min/--max")
+            if (scope[metric] - bound) * sign < 0:
+                where = f"{split} " if split else ""
+                failed.append(
+                    f"{name}: {where}{metric} {scope[metric]:.3f} {'<' if sign > 0 else '>'} {bound}"
+                )
     for line in failed:
         print(f"assistant: eval below threshold: {line}", file=sys.stderr)
     return 1 if failed else 0
+
+
+def _threshold(spec: str) -> tuple[str | None, str, float]:
+    """`METRIC=V` (over all items) or `SPLIT.METRIC=V` (e.g. test.decision_accuracy=0.6)."""
+    name, sep, value = spec.partition("=")
+    split, dot, metric = name.strip().rpartition(".")
+    try:
+        if not sep:
+            raise ValueError
+        return (split if dot else None), metric, float(value)
+    except ValueError:
+        raise UserError(f"--min/--max take [SPLIT.]METRIC=VALUE, got {spec!r}") from None
 
 
 def _question(text: str) -> str:
@@ -313,8 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="what you want to know about the documents")
     p.add_argument(
         "--model",
-        help="embedded (default), openai:<model>, a model name with --base-url, none (no model), "
-        "naive:<model> (baseline) (env ASSISTANT_MODEL)",
+        help="embedded (default), gguf:<file or name in the models folder>, openai:<model>, "
+        "ollama:<model>, a model name with --base-url, none (no model), naive:<model> (baseline) "
+        "(env ASSISTANT_MODEL; list: `assistant models`)",
     )
     p.add_argument(
         "--base-url", help="OpenAI-compatible server, e.g. http://127.0.0.1:8080/v1 (env ASSISTANT_BASE_URL)"
@@ -349,6 +402,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_chat)
 
     p = sub.add_parser(
+        "models",
+        help="list the models you can pass to --model: the embedded one, GGUF files, Ollama's",
+        description="The bundled model, each .gguf file in the models folder (ASSISTANT_MODELS_DIR; "
+        "default ~/.local/share/assistant/models) with its size, kind (chat: generative mode; base: "
+        "extractive) and trained context, and the models of a local Ollama server if one answers.",
+    )
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help='print {"models_dir", "models": [{name, path, size, kind, context}]}',
+    )
+    _add_common(p)
+    p.set_defaults(func=cmd_models)
+
+    p = sub.add_parser(
         "eval", help="score models on eval datasets: answers, citations, refusals, retrieval, speed"
     )
     p.add_argument("datasets", nargs="*", help="JSONL datasets (default: evals/*.jsonl)")
@@ -364,8 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--min",
         action="append",
         default=[],
-        metavar="METRIC=VALUE",
-        help="exit 1 when a metric falls below VALUE (repeatable), e.g. --min accuracy=0.8",
+        metavar="[SPLIT.]METRIC=VALUE",
+        help="exit 1 when a metric falls below VALUE (repeatable), e.g. --min test.decision_accuracy=0.6",
+    )
+    p.add_argument(
+        "--max",
+        action="append",
+        default=[],
+        metavar="[SPLIT.]METRIC=VALUE",
+        help="exit 1 when a metric rises above VALUE (repeatable), e.g. --max test.false_refusal_rate=0.2",
     )
     p.add_argument("--json", action="store_true", help="print the metrics object as JSON")
     _add_common(p)

@@ -23,6 +23,17 @@ def _default_data_dir() -> Path:
     return Path(base) / "assistant"
 
 
+def _default_models_dir() -> Path:
+    return _default_data_dir() / "models"
+
+
+def _default_threads() -> int:
+    """Fewer threads than cores: llama.cpp's and onnxruntime's workers wait for each other at every
+    step, so one descheduled by a busy neighbour stalls them all (measured: docs/PERFORMANCE.md,
+    "Under load"). Half the cores leaves room for the neighbour and still uses a big machine."""
+    return max(1, (os.cpu_count() or 2) // 2)
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
@@ -43,6 +54,12 @@ class Settings:
     evidence_paragraphs: int = 3  # paragraphs whose sentences compete as evidence
     max_question_tokens: int = 256
     context_tokens: int = 2048  # the embedded model's window
+    models_dir: Path = field(default_factory=_default_models_dir)  # *.gguf offered as gguf:NAME
+    # Threads for llama.cpp's token-by-token decoding, its prompt reading, and onnxruntime's
+    # embedding (default: half the cores, at least 1). onnxruntime's workers never spin-wait.
+    llama_threads: int = field(default_factory=_default_threads)
+    llama_batch_threads: int = field(default_factory=_default_threads)
+    onnx_threads: int = field(default_factory=_default_threads)
     request_timeout: float = 60.0
 
     def with_overrides(self, **overrides: Any) -> Settings:

@@ -55,6 +55,7 @@ class Document:
     title: str
     date: str = ""  # ISO: YYYY-MM-DD, YYYY-MM or YYYY; empty when the document does not say
     place: str = ""
+    kind: str = ""  # what it calls itself: "Joint Communique", "Chair's Statement", …
     format: str = "txt"
     path: str = ""
     sha: str = ""  # of the extracted text: an unchanged file is skipped as a whole

@@ -160,7 +160,7 @@ def _graph_file(path: Path) -> Path:
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 encoder: text in, unit-length 384-d float32 vectors out."""
 
-    def __init__(self, path: Path | None = None, batch_size: int = 16, threads: int = 0) -> None:
+    def __init__(self, path: Path | None = None, batch_size: int = 16, threads: int = 1) -> None:
         import onnxruntime as ort
         from tokenizers import Tokenizer
 
@@ -170,7 +170,12 @@ class MiniLMEmbedder:
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
         options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
+        # A fixed, small pool whose idle workers sleep rather than spin: spinning workers burn the
+        # cores a busy neighbour (or llama.cpp) needs, and a descheduled one stalls the rest.
+        options.intra_op_num_threads = max(1, threads)
+        options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.add_session_config_entry("session.inter_op.allow_spinning", "0")
         options.log_severity_level = 3
         self._session = ort.InferenceSession(
             str(_graph_file(path)), options, providers=["CPUExecutionProvider"]
@@ -221,7 +226,16 @@ class MiniLMEmbedder:
         return out
 
 
-@lru_cache(maxsize=1)
-def default_embedder() -> MiniLMEmbedder:
-    """One shared encoder per process: loading costs ~0.2 s and 90 MB."""
-    return MiniLMEmbedder()
+def default_embedder(threads: int | None = None) -> MiniLMEmbedder:
+    """One shared encoder per process: loading costs ~0.2 s and 90 MB. `threads`: the
+    `onnx_threads` setting (default: its default)."""
+    if threads is None:
+        from assistant.config import Settings
+
+        threads = Settings().onnx_threads
+    return _embedder(max(1, threads))
+
+
+@lru_cache(maxsize=2)
+def _embedder(threads: int) -> MiniLMEmbedder:
+    return MiniLMEmbedder(threads=threads)

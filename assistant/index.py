@@ -173,6 +173,7 @@ def document_from(doc_id: str, meta: dict[str, Any]) -> Document:
         title=meta.get("title", doc_id),
         date=meta.get("date", ""),
         place=meta.get("place", ""),
+        kind=meta.get("kind", ""),
         format=meta.get("format", ""),
         path=meta.get("path", ""),
         sha=meta.get("sha", ""),
@@ -187,7 +188,7 @@ class Store:
         from chromadb.config import Settings as ChromaSettings
 
         self.settings = settings
-        self.embedder = embedder or default_embedder()
+        self.embedder = embedder or default_embedder(settings.onnx_threads)
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         where = (
             f"Chroma server at {settings.chroma_host}:{settings.chroma_port}"
@@ -317,6 +318,7 @@ class Store:
                 "title": d.title,
                 "date": d.date,
                 "place": d.place,
+                "kind": d.kind,
                 "format": d.format,
                 "path": d.path,
                 "sha": d.sha,

@@ -6,14 +6,19 @@ the answer text (sentences and their `[¶n]` markers) and the cited paragraphs' 
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections import defaultdict
 from typing import Any
 
+import numpy as np
+
 from assistant.evaluation.judge import Judge
 
 RATE_METRICS = [
+    "decision_accuracy",
     "accuracy",
+    "right_document",
     "cited_gold",
     "citation_recall",
     "citation_precision",
@@ -84,6 +89,31 @@ def cited_gold(record: dict[str, Any]) -> bool:
     return any(_gold_match(record["gold"], c["doc"], c["paragraph"]) for c in record.get("citations", []))
 
 
+def right_document(record: dict[str, Any]) -> bool:
+    """Answered, citing a paragraph of a gold document (the meeting asked about, not its twin)."""
+    docs = {g.get("doc") for g in record["gold"]}
+    return record.get("status") == "answered" and any(
+        c["doc"] in docs or not all(docs) for c in record.get("citations", [])
+    )
+
+
+def invented_facts(record: dict[str, Any]) -> int:
+    """Numbers and capitalised names in the answer that no cited paragraph (nor its document's title)
+    states: what a model made up and the pipeline let through. Shares no code with the verifier."""
+    if record.get("status") != "answered":
+        return 0
+    cited = " ".join(c.get("text", "") + " " + c.get("title", "") for c in record.get("citations", []))
+    known = set(re.findall(r"\w+", cited.lower()))
+    answer = re.sub(r"\[[^\]]*\]", " ", record.get("answer", ""))
+    tokens = re.findall(r"(?<![\w.])(?:\d[\d,.]*\d|\d|[A-Z][a-z]+)", answer)
+    first = {m.group(1) for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-z]+)", answer)}
+    return sum(
+        1
+        for t in dict.fromkeys(tokens)
+        if t not in first and not {w for w in re.findall(r"\w+", t.lower())} <= known
+    )
+
+
 def retrieval_scores(record: dict[str, Any], k: int) -> dict[str, float]:
     ranked = record.get("retrieved", [])
     rank = next((i for i, (doc, p) in enumerate(ranked, 1) if _gold_match(record["gold"], doc, p)), 0)
@@ -96,8 +126,10 @@ def score_record(record: dict[str, Any], judge: Judge, k: int) -> dict[str, Any]
         scores.update(citation_scores(record, judge))
     if record.get("answerable") and record.get("gold"):
         scores.update(retrieval_scores(record, k))
+        scores["right_document"] = right_document(record)
         if record.get("status") == "answered":
             scores["cited_gold"] = cited_gold(record)
+    scores["invented_facts"] = invented_facts(record)
     return scores
 
 
@@ -108,6 +140,48 @@ def _percentile(values: list[float], q: float) -> float:
     pos = (len(ordered) - 1) * q
     low, high = int(pos), min(int(pos) + 1, len(ordered) - 1)
     return ordered[low] + (ordered[high] - ordered[low]) * (pos - low)
+
+
+BOOTSTRAP_SAMPLES = 1000
+
+
+def interval(values: list[float], samples: int = BOOTSTRAP_SAMPLES) -> list[float]:
+    """95 % percentile-bootstrap interval of a mean (seeded: a report is reproducible)."""
+    if not values:
+        return [0.0, 0.0]
+    data = np.asarray(values, dtype=float)
+    rng = np.random.default_rng(0)
+    means = data[rng.integers(0, len(data), size=(samples, len(data)))].mean(axis=1)
+    return [round(float(np.percentile(means, 2.5)), 3), round(float(np.percentile(means, 97.5)), 3)]
+
+
+def _per_item(records: list[dict[str, Any]]) -> dict[str, list[float]]:
+    """Each headline rate as the per-item values it is the mean of."""
+    answerable = [r for r in records if r["answerable"]]
+    refused = [r for r in records if r.get("status") == "not_found"]
+    return {
+        "decision_accuracy": [float(r["scores"]["correct"]) for r in records],
+        "accuracy": [float(r["scores"]["correct"]) for r in answerable],
+        "false_refusal_rate": [float(r.get("status") == "not_found") for r in answerable],
+        "refusal_recall": [float(r.get("status") == "not_found") for r in records if not r["answerable"]],
+        "refusal_precision": [float(not r["answerable"]) for r in refused],
+        "right_document": [
+            float(r["scores"]["right_document"]) for r in answerable if "right_document" in r["scores"]
+        ],
+        "cited_gold": [float(r["scores"]["cited_gold"]) for r in records if "cited_gold" in r["scores"]],
+        "hit_at_k": [r["scores"]["hit_at_k"] for r in answerable if "hit_at_k" in r["scores"]],
+    }
+
+
+def by_kind(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Share of right decisions per kind label, with its interval: whatever kinds a dataset uses."""
+    groups: dict[str, list[float]] = defaultdict(list)
+    for r in records:
+        groups[r.get("kind") or "unlabelled"].append(float(r["scores"]["correct"]))
+    return {
+        kind: {"n": len(v), "correct": round(sum(v) / len(v), 3), "interval": interval(v)}
+        for kind, v in sorted(groups.items())
+    }
 
 
 def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -125,11 +199,12 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
     quoted = sum(r["scores"].get("quoted_sentences", 0) for r in answered)
     refused_right = sum(not r["answerable"] for r in refused)
     latencies = [float(r.get("timings_ms", {}).get("total", 0.0)) for r in records]
-    by_kind: dict[str, list[bool]] = defaultdict(list)
-    for r in records:
-        by_kind[r.get("kind", "fact")].append(r["scores"]["correct"])
+    per_item = _per_item(records)
     return {
         "n": len(records),
+        "decision_accuracy": statistics.fmean(per_item["decision_accuracy"]) if records else 0.0,
+        "right_document": statistics.fmean(per_item["right_document"]) if per_item["right_document"] else 0.0,
+        "invented_facts": sum(r["scores"].get("invented_facts", 0) for r in records),
         "accuracy": statistics.fmean(r["scores"]["correct"] for r in answerable) if answerable else 0.0,
         "cited_gold": statistics.fmean(gold_cited) if gold_cited else 0.0,
         "quoted_share": quoted / sentences if sentences else 0.0,
@@ -153,7 +228,8 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
         "answer_words_median": statistics.median(len(r.get("answer", "").split()) for r in answered)
         if answered
         else 0,
-        "by_kind": {kind: round(sum(v) / len(v), 3) for kind, v in sorted(by_kind.items())},
+        "by_kind": by_kind(records),
+        "intervals": {name: interval(values) for name, values in per_item.items()},
     }
 
 

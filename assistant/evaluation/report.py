@@ -11,6 +11,7 @@ from assistant.evaluation.metrics import RATE_METRICS
 _SHOWN = [
     *RATE_METRICS,
     "quoted_share",
+    "invented_facts",
     "false_refusal_rate",
     "latency_p50_ms",
     "latency_p95_ms",
@@ -22,6 +23,12 @@ _SHOWN = [
 
 def _fmt(value: Any) -> str:
     return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _cell(m: dict[str, Any], name: str) -> str:
+    """A figure with its 95 % bootstrap interval, where it has one."""
+    low_high = m.get("intervals", {}).get(name)
+    return f"{_fmt(m[name])} [{low_high[0]:.2f}, {low_high[1]:.2f}]" if low_high else _fmt(m[name])
 
 
 def write_results(records: list[dict[str, Any]], path: Path) -> None:
@@ -66,17 +73,31 @@ def write_report(
             "|---|---|" + "---|" * len(splits),
         ]
         lines += [
-            f"| {name} | {_fmt(m[name])} | " + " | ".join(_fmt(m["splits"][s][name]) for s in splits) + " |"
+            f"| {name} | {_cell(m, name)} | " + " | ".join(_cell(m["splits"][s], name) for s in splits) + " |"
             for name in _SHOWN
         ]
         lines += [
             "",
-            "Accuracy (answerable) / correct refusal (unanswerable) by kind:",
+            "Right decisions by kind (answerable: answered correctly; unanswerable: refused), per split,",
+            "with 95 % bootstrap intervals:",
             "",
-            "| kind | share correct |",
-            "|---|---|",
+            "| kind | " + " | ".join(f"{s} n | {s} correct" for s in splits) + " |",
+            "|---|" + "---|---|" * len(splits),
         ]
-        lines += [f"| {kind} | {value:.3f} |" for kind, value in m["by_kind"].items()]
+        kinds = sorted({k for s in splits for k in m["splits"][s]["by_kind"]})
+        for kind in kinds:
+            cells = []
+            for s in splits:
+                row = m["splits"][s]["by_kind"].get(kind)
+                cells += (
+                    [
+                        str(row["n"]),
+                        f"{row['correct']:.2f} [{row['interval'][0]:.2f}, {row['interval'][1]:.2f}]",
+                    ]
+                    if row
+                    else ["0", "–"]
+                )
+            lines.append(f"| {kind} | " + " | ".join(cells) + " |")
         misses = [r for r in records if r["model"] == model and not r["scores"]["correct"]]
         if misses:
             lines += ["", f"Incorrect items ({len(misses)}):", ""]
@@ -91,8 +112,26 @@ def write_report(
             "|---|" + "---|" * len(names),
         ]
         lines += [
-            f"| {metric} | " + " | ".join(_fmt(metrics[n][metric]) for n in names) + " |" for metric in _SHOWN
+            f"| {metric} | " + " | ".join(_cell(metrics[n], metric) for n in names) + " |"
+            for metric in _SHOWN
         ]
+        test = [n for n in names if "test" in metrics[n].get("splits", {})]
+        if "none" in test:
+            base = metrics["none"]["splits"]["test"]
+            lines += [
+                "",
+                "What each model adds over `none` (no model) on the test split:",
+                "",
+                "| model | decision accuracy | accuracy | right document | invented facts shown |",
+                "|---|---|---|---|---|",
+            ]
+            for n in test:
+                t = metrics[n]["splits"]["test"]
+                lines.append(
+                    f"| {n} | {t['decision_accuracy'] - base['decision_accuracy']:+.3f} | "
+                    f"{t['accuracy'] - base['accuracy']:+.3f} | {t['right_document'] - base['right_document']:+.3f} | "
+                    f"{t['invented_facts']} |"
+                )
         lines.append("")
     if chart:
         lines += [f"![metrics by model]({chart})", ""]

@@ -133,6 +133,8 @@ def run(
     judge_fn = llm_judge(settings, judge_model) if judge_model else None
     for corpus, group in corpora.items():
         bot = _assistant_for(list(corpus), settings, out_dir, progress)
+        for data in group:
+            dataset.resolve(data, bot.retriever.paragraphs)
         judge = Judge(bot.retriever.store.embedder.embed, judge_fn)
         outcomes += _verify_claims([c for d in group for c in d.claims], bot)
         items = [i for d in group for i in d.items]

@@ -23,7 +23,17 @@ from pathlib import Path
 from assistant.corpus import Document, join_blocks, number_blocks
 from assistant.errors import UserError
 from assistant.loading import docx, html, markdown, pdf, text
-from assistant.loading.metadata import dateline, humanize, looks_like_headline
+from assistant.loading.metadata import (
+    BODY_LOOKS,
+    HEADER_LINES,
+    dateline,
+    genre,
+    humanize,
+    looks_like_headline,
+    read_header,
+)
+
+KIND_ALONE_WORDS = 4  # "Joint Statement of Ministers" names a kind, not which statement
 
 
 @dataclass
@@ -72,20 +82,31 @@ def load(path: Path, doc_id: str) -> Document:
         raise UserError(f"{path}: no text found (empty file, or a scanned/image-only document)")
     body, spans = join_blocks(blocks)
     paragraphs = number_blocks(doc_id, body, spans)
-    place, date = dateline([p.text for p in paragraphs[:4]])
+    texts = [p.text for p in paragraphs]
+    header = read_header(texts[: HEADER_LINES + BODY_LOOKS], texts[-BODY_LOOKS:])
+    place, date = dateline(texts[:4])
+    place, date = place or header.place, date or header.date
     if not title:
         first = paragraphs[0].text
         title = first if looks_like_headline(first) else humanize(path.stem)
+    # A headline that is the organisation's line alone, or a kind alone ("Chair's Statement", "Joint
+    # Statement of Ministers"): name the statement in full, by kind, organisation and session.
+    kind_alone = bool(genre(title)) and len(title.split()) <= KIND_ALONE_WORDS
+    if header.org and (title.strip() == texts[0].strip() and not genre(title) or kind_alone):
+        lead = title if kind_alone else header.kind
+        named = ", ".join(x for x in (header.org, header.session) if x)
+        title = f"{lead}: {named}" if lead else named
     return Document(
         id=doc_id,
         title=title,
         date=extracted.date or date,
         place=place,
+        kind=header.kind or genre(title),
         format=kind,
         path=str(path.resolve()),
         # Text and what is read from it: a better reading of the title or date updates the record.
         sha=hashlib.sha256(
-            "\n".join([body, title, extracted.date or date, place]).encode("utf-8")
+            "\n".join([body, title, extracted.date or date, place, header.kind]).encode("utf-8")
         ).hexdigest(),
         paragraphs=paragraphs,
     )

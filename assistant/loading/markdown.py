@@ -1,4 +1,5 @@
-"""Markdown (markdown-it-py): headings, paragraphs and list items are paragraphs; markup is dropped."""
+"""Markdown (markdown-it-py): headings, paragraphs, list items and hard-broken lines are paragraphs;
+markup is dropped."""
 
 from __future__ import annotations
 
@@ -18,13 +19,22 @@ def load(path: Path):  # noqa: ANN201 - returns loading.Extracted
     for i, token in enumerate(tokens):
         if token.type != "inline":
             continue
+        # A hard line break ends a line a reader sees on its own (a header block's organisation, session,
+        # dateline); a soft one is a space.
         text = "".join(
-            child.content if child.type in ("text", "code_inline") else " " if "break" in child.type else ""
+            child.content
+            if child.type in ("text", "code_inline")
+            else "\n"
+            if child.type == "hardbreak"
+            else " "
+            if child.type == "softbreak"
+            else ""
             for child in token.children or []
         ).strip()
-        if not text:
+        lines = [line.strip() for line in text.split("\n") if line.strip()]
+        if not lines:
             continue
         if not title and i and tokens[i - 1].type == "heading_open" and tokens[i - 1].tag == "h1":
-            title = text
-        blocks.append(text)
+            title = lines[0]
+        blocks.extend(lines)
     return Extracted(blocks, title=title)

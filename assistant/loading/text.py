@@ -12,6 +12,7 @@ from assistant.errors import UserError
 # then a paragraph is a blank-line-separated block, not a line.
 _WRAP_WIDTH = 100
 _WRAPPED_SHARE = 0.6
+CHAOS_TIE = 0.01
 _COMMON = ["utf_8", "cp1252", "latin_1", "iso8859_15", "cp1250", "utf_16"]
 
 
@@ -29,9 +30,12 @@ def decode(data: bytes) -> str:
     best = matches.best()
     if best is None:
         raise UserError("binary file, not text (no known text encoding fits)")
-    # On a tie, the more common encoding: charset-normalizer scores cp1250 and cp1252 the same on
-    # Western text (seen on evals/collection/2019-tallinn.txt, where cp1250 turned "è" into "č").
-    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    # Among the encodings that read the bytes as cleanly as the best (chaos within CHAOS_TIE), the
+    # more common one: charset-normalizer scores cp1250, cp1252 and cp1257 alike on Western text and
+    # may even rank cp775 first on coherence (seen on evals/collection/2019-tallinn.txt, where cp1250
+    # turned "è" into "č", and on a cp1252 statement read as cp775, "’" as "Æ").
+    least = min(m.chaos for m in matches)
+    tied = [m for m in matches if m.chaos <= least + CHAOS_TIE] or [best]
     tied.sort(key=lambda m: _COMMON.index(m.encoding) if m.encoding in _COMMON else len(_COMMON))
     return str(tied[0])
 

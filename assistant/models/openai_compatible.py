@@ -6,6 +6,9 @@ served by llama.cpp) get completion prompts through `OpenAI` on the completions 
 
 from __future__ import annotations
 
+import json
+import os
+import urllib.request
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +17,14 @@ from assistant.errors import BackendUnavailable, UserError
 from assistant.models.base import Request, Style
 
 OPENAI_URL = "https://api.openai.com/v1"
+OLLAMA_URL = "http://127.0.0.1:11434"  # Ollama's default address; OLLAMA_HOST overrides it, as for Ollama
+
+
+def ollama_url() -> str:
+    host = os.environ.get("OLLAMA_HOST", "").strip().rstrip("/")
+    if not host:
+        return OLLAMA_URL
+    return host if "://" in host else f"http://{host}"
 
 
 class OpenAICompatibleBackend:
@@ -107,3 +118,24 @@ def create_compatible(settings: Settings, model: str) -> OpenAICompatibleBackend
         style,
         settings.request_timeout,
     )
+
+
+def create_ollama(settings: Settings, model: str) -> OpenAICompatibleBackend:
+    """`ollama:NAME`: the model NAME of an Ollama server on its default local address (chat)."""
+    return OpenAICompatibleBackend(
+        f"ollama:{model}", model, f"{ollama_url()}/v1", settings.api_key, "chat", settings.request_timeout
+    )
+
+
+def ollama_models(timeout: float = 1.0) -> list[dict[str, Any]]:
+    """What the local Ollama server has ({"name", "size"}), or nothing when it does not answer in time."""
+    try:
+        with urllib.request.urlopen(f"{ollama_url()}/api/tags", timeout=timeout) as response:
+            data = json.loads(response.read())
+        return [
+            {"name": str(m["name"]), "size": int(m.get("size") or 0)}
+            for m in data.get("models", [])
+            if m.get("name")
+        ]
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return []
