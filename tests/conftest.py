@@ -146,13 +146,15 @@ def assistant(settings):
     return bot
 
 
-def run_cli(args: list[str], data_dir: Path, timeout: int = 300) -> subprocess.CompletedProcess:
+def run_cli(
+    args: list[str], data_dir: Path, timeout: int = 300, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
     """`assistant ARGS` in a subprocess, on the index in `data_dir` (built from the seed if empty)."""
     return subprocess.run(
         [sys.executable, "-m", "assistant", *args],
         capture_output=True,
         text=True,
-        env=cli_env(data_dir),
+        env={**cli_env(data_dir), **(extra_env or {})},
         timeout=timeout,
     )
 

@@ -140,3 +140,52 @@ def test_shipped_datasets_are_valid_split_and_cover_every_kind():
         "out_of_scope",
         "injection",
     } <= kinds
+
+
+def test_any_kind_label_is_accepted_and_gold_is_found_by_its_quote(tmp_path):
+    from assistant.corpus import Paragraph
+    from assistant.evaluation.dataset import resolve
+
+    path = tmp_path / "mine.jsonl"
+    line = {"id": "a", "question": "Q?", "answerable": True, "kind": "factoid",
+            "gold": [{"doc": "d.txt", "quote": "Seventeen   varieties of quince"}]}  # fmt: skip
+    path.write_text(json.dumps(line) + "\n")
+    data = load(path)
+    assert data.items[0].kind == "factoid" and data.items[0].gold[0].paragraph == 0
+    paragraphs = [
+        Paragraph("d.txt", 1, "Orchard news", 0, 1, "x"),
+        Paragraph("d.txt", 2, "The orchard grows seventeen varieties of quince.", 0, 1, "y"),
+    ]
+    resolve(data, paragraphs)
+    assert data.items[0].gold[0].paragraph == 2
+    line["gold"] = [{"doc": "d.txt", "paragraph": 1, "quote": "seventeen varieties"}]  # the wrong ¶
+    path.write_text(json.dumps(line) + "\n")
+    with pytest.raises(UserError, match="lacks"):
+        resolve(load(path), paragraphs)
+
+
+def test_decision_accuracy_right_document_and_intervals():
+    from assistant.evaluation.metrics import interval
+
+    right = record("Resolution 2254 [¶9].", [(9, P9)])
+    wrong_doc = record("Resolution 2254 [¶9].", [(9, P9)])
+    wrong_doc["citations"][0]["doc"] = "other"
+    refused = record("", [], answerable=False, status="not_found", gold=())
+    for r in (right, wrong_doc, refused):
+        r["scores"] = score_record(r, JUDGE, 3)
+    m = aggregate([right, wrong_doc, refused])
+    assert m["decision_accuracy"] == pytest.approx(1.0)  # both answers hold "2254"; the refusal is right
+    assert m["right_document"] == pytest.approx(0.5)  # one of them cites a paragraph of another document
+    low, high = m["intervals"]["right_document"]
+    assert 0.0 <= low <= 0.5 <= high <= 1.0
+    assert interval([1.0] * 10) == [1.0, 1.0]
+    wide, narrow = interval([0.0, 1.0] * 10), interval([0.0, 1.0] * 200)
+    assert wide[1] - wide[0] > narrow[1] - narrow[0] > 0  # more items, a narrower interval
+    assert m["by_kind"]["fact"]["n"] == 3
+
+
+def test_invented_facts_counts_numbers_and_names_no_citation_states():
+    honest = record("Resolution 2254 guides it [¶9].", [(9, P9)])
+    invented = record("Resolution 2254 and Resolution 9999 were adopted in Geneva [¶9].", [(9, P9)])
+    assert score_record(honest, JUDGE, 3)["invented_facts"] == 0
+    assert score_record(invented, JUDGE, 3)["invented_facts"] == 2  # 9999 and Geneva

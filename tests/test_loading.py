@@ -7,7 +7,7 @@ import pytest
 from assistant.corpus import split_sentences
 from assistant.errors import UserError
 from assistant.loading import load
-from tests.conftest import COLLECTION, SEEDS
+from tests.conftest import COLLECTION, ROOT, SEEDS
 
 SEED = next(SEEDS.glob("*.txt"))
 
@@ -122,3 +122,32 @@ def test_docx_paragraphs(tmp_path: Path):
         "Oslo",
         2,
     )
+
+
+HEADERS = {  # dev documents of the eval collection: what their header blocks and datelines say
+    "iwcf-2021-coimbra.txt": ("Joint Communique", "Coimbra", "2021-10-14"),
+    "molapo-river-basin-forum-2020-maseru.md": ("Chair's Statement", "Maseru", "2020-11-17"),
+    "molapo-river-basin-forum-2022-gaborone.docx": ("Joint Statement", "Gaborone", "2022-10-05"),
+    "molapo-river-basin-forum-2024-windhoek.txt": ("Chair's Statement", "Windhoek", "2024-09-12"),
+    "iwcf-2025-valparaiso.pdf": ("Joint Communique", "Valparaíso", "2025-11-20"),
+    "danube-carpathian-resilience-community-2024-council-conclusions.docx": (
+        "Council Conclusions",
+        "Novi Sad",
+        "2024-03-19",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HEADERS))
+def test_header_block_gives_kind_place_and_date(name):
+    doc = load(ROOT / "evals" / "communiques" / "dev" / name, name)
+    assert (doc.kind, doc.place, doc.date) == HEADERS[name]
+    assert doc.title.lower() != doc.kind.lower()  # a kind alone is completed with organisation and session
+
+
+def test_every_eval_document_has_kind_place_and_date_and_the_seed_is_undated(seed):
+    folders = [ROOT / "evals" / "communiques" / s for s in ("dev", "test")] + [ROOT / "evals" / "collection"]
+    for path in sorted(p for f in folders for p in f.iterdir()):
+        doc = load(path, path.name)
+        assert doc.kind and doc.place and doc.date[:4].isdigit(), path.name
+    assert seed.date == ""  # "Thursday 4 June" names no year: the seed says so by being undated

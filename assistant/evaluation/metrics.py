@@ -105,8 +105,8 @@ def invented_facts(record: dict[str, Any]) -> int:
     cited = " ".join(c.get("text", "") + " " + c.get("title", "") for c in record.get("citations", []))
     known = set(re.findall(r"\w+", cited.lower()))
     answer = re.sub(r"\[[^\]]*\]", " ", record.get("answer", ""))
-    tokens = re.findall(r"(?<![\w.])(?:\d[\d,.]*\d|\d|[A-Z][a-z]+)", answer)
-    first = {m.group(1) for m in re.finditer(r"(?:^|[.!?]\s+)([A-Z][a-z]+)", answer)}
+    tokens = [t for t in re.findall(r"\w+(?:[.,]\d+)*", answer) if t[0].isdigit() or t[0].isupper()]
+    first = {m.group(1) for m in re.finditer(r"(?:^|[.!?:]\s+)(\w+)", answer)}
     return sum(
         1
         for t in dict.fromkeys(tokens)

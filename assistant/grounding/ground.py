@@ -15,6 +15,9 @@ from assistant.corpus import Document, Paragraph
 from assistant.generate import shown_text
 from assistant.grounding.citations import DraftSentence, parse, render
 from assistant.grounding.verify import Embed, Support, verify
+from assistant.language import parse as read
+from assistant.question import Analysis
+from assistant.text import strip_markers
 
 MAX_SENTENCES = 4  # an answer is a few sentences; more is a model rambling
 
@@ -86,3 +89,22 @@ def ground(
             )
         )
     return kept
+
+
+# What a sentence about the reading itself is about ("The document then goes on to explain …"): never
+# an answer, however true.
+META_SUBJECTS = frozenset(
+    {"document", "context", "question", "text", "passage", "paragraph", "evidence", "source"}
+)
+
+
+def answers(q: Analysis, sentence: AnswerSentence) -> bool:
+    """A kept model sentence must answer the question, not merely be true: it is not about the
+    document or the question, and holds an entity of the expected kind (a DATE for "when") or the
+    asked noun, when the question asks for one."""
+    doc = read(strip_markers(sentence.text))
+    if any(t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in META_SUBJECTS for t in doc):
+        return False
+    if q.expected:
+        return any(e.label_ in q.expected for e in doc.ents)
+    return True

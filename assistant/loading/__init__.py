@@ -86,6 +86,8 @@ def load(path: Path, doc_id: str) -> Document:
     header = read_header(texts[: HEADER_LINES + BODY_LOOKS], texts[-BODY_LOOKS:])
     place, date = dateline(texts[:4])
     place, date = place or header.place, date or header.date
+    if not place and extracted.date:  # a page dated by its metadata: where its headline says it happened
+        place = header.first_place
     if not title:
         first = paragraphs[0].text
         title = first if looks_like_headline(first) else humanize(path.stem)

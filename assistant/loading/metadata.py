@@ -96,6 +96,7 @@ class Header:
     kind: str = ""
     place: str = ""
     date: str = ""  # ISO, the first day of a range
+    first_place: str = ""  # the first place the header or opening sentence names (not a dateline)
 
 
 def date_value(text: str) -> str:
@@ -187,6 +188,8 @@ def read_header(lines: list[str], tail: list[str]) -> Header:
                 ]
                 header.place = places[0] if places else ""
             break
+    places = [e.text for line in [*head, *body] for e in parse(line[:400]).ents if e.label_ == "GPE"]
+    header.first_place = places[0] if places else ""
     return header
 
 

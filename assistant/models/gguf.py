@@ -63,13 +63,15 @@ def _read_metadata(path: Path) -> dict[str, Any]:
 
     Reads the header through mmap, so even a multi-GB file costs only its header; raises ValueError
     for anything that is not a well-formed GGUF header."""
+    if path.stat().st_size < 24:
+        raise ValueError("not a GGUF file (empty, or too short for a header)")
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
         if m[:4] != b"GGUF":
             raise ValueError("not a GGUF file (no GGUF magic number)")
         (version,) = struct.unpack_from("<I", m, 4)
         if version < 2:
             raise ValueError(f"GGUF version {version} is too old for llama.cpp")
-        _, count = struct.unpack_from("<QQ", m, 8)
+        tensors, count = struct.unpack_from("<QQ", m, 8)
         pos = 24
 
         def string() -> bytes:
@@ -109,16 +111,32 @@ def _read_metadata(path: Path) -> dict[str, Any]:
                 raise ValueError(f"unsupported array of type {item}")
             if pos > len(m):
                 raise ValueError("truncated header")
+        # The tensor table: a file cut short (an interrupted download) ends before its last tensor.
+        last = 0
+        for _ in range(tensors):
+            string()
+            (dims,) = struct.unpack_from("<I", m, pos)
+            pos += 4 + 8 * dims + 4
+            (offset,) = struct.unpack_from("<Q", m, pos)
+            pos += 8
+            last = max(last, offset)
+        align = int(meta.get("general.alignment", 32) or 32)
+        if -(-pos // align) * align + last >= len(m):
+            raise ValueError("the file is cut short (an interrupted download?)")
         return meta
 
 
 def read_info(path: Path) -> ModelInfo:
     """The file's model info; a missing or unreadable file is one clear UserError."""
     if not path.is_file():
-        raise UserError(f"no such model file: {path} (GGUF files in the models folder: `assistant models`)")
+        raise UserError(
+            f"no such model file: {path} (the GGUF files of the models folder: `assistant models`)"
+        )
     try:
         meta = _read_metadata(path)
-    except (ValueError, struct.error, OSError) as exc:
+    except struct.error:
+        raise UserError(f"cannot read the model file {path}: not a GGUF file, or cut short") from None
+    except (ValueError, OSError) as exc:
         raise UserError(f"cannot read the model file {path}: {exc}") from None
     arch = str(meta.get("general.architecture", ""))
     context = meta.get(f"{arch}.context_length", 0)
