@@ -1,8 +1,10 @@
 """Evidence: the sentences of the retrieved paragraphs that best answer a question, and how strongly.
 
-Sentences (and clause windows of long ones) are scored by embedding similarity to the question, by
-the share of the question's content words they contain, and by whether they hold an entity of the
-kind asked for (spaCy's DATE for "when", CARDINAL or QUANTITY for "how many"). Sentences that give orders to an AI
+Sentences (and clause windows of long ones) are scored by a logistic model fitted on the dev
+questions over embedding similarity to the question, the share of the question's content words they
+contain, whether they hold an entity of the kind asked for (spaCy's DATE for "when", CARDINAL or
+QUANTITY for "how many") or the asked noun, whether their document is the one the question names,
+their paragraph's retrieval rank, and whether they open their paragraph. Sentences that give orders to an AI
 ("ignore all previous instructions …") are data, never evidence.
 """
 
@@ -10,23 +12,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from assistant.calibrated import model
 from assistant.corpus import Paragraph, split_sentences
 from assistant.language import parse_many
 from assistant.question import Analysis, is_instruction
 from assistant.retrieve import Hit
 from assistant.text import content_terms, focus_terms, stem, words
 
-# Weights of the evidence score: cosine + OVERLAP_WEIGHT × word overlap + TYPE_BONUS if typed.
-# Set on the dev questions (evals/seed.jsonl, the dev half of evals/collection.jsonl).
-OVERLAP_WEIGHT = 0.35
-TYPE_BONUS = 0.2
-# A sentence of a document the question names ("at the Valletta meeting") outranks the same wording
-# in the series' other documents: as much as a full word overlap.
-NAMED_BONUS = OVERLAP_WEIGHT
+# The evidence score is a logistic model fitted on the dev questions (assistant/weights/sentences.json,
+# scripts/fit_decisions.py): does this sentence hold the answer?
+FEATURES = ("similarity", "overlap", "typed", "focus", "named", "paragraph_rank", "opening")
 CLAUSE_WINDOW_WORDS = 30
 
 
@@ -38,7 +37,8 @@ class EvidenceSentence:
     sentence: str  # the whole sentence it comes from
     similarity: float  # cosine to the question
     overlap: float  # share of the question's content words present
-    score: float
+    score: float  # probability that it holds the answer (the fitted model)
+    features: dict[str, float] = field(default_factory=dict)
 
 
 def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozenset()) -> float:
@@ -97,20 +97,37 @@ def rank_sentences(
     if not candidates:
         return []
     sims = embed([seg for _, _, seg in candidates]) @ vector
-    parsed = parse_many([seg for _, _, seg in candidates]) if analysis.expected else []
+    parsed = parse_many([seg for _, _, seg in candidates])
     settled = {
         h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
         for h in hits
     }
+    rank_of = {id(h): n for n, h in enumerate(hits)}
+    scorer = model("sentences")
     ranked = []
     for n, ((hit, sentence, segment), sim) in enumerate(zip(candidates, sims, strict=True)):
         overlap = lexical_overlap(question, segment, settled[hit.paragraph.doc])
-        typed = bool(parsed) and any(e.label_ in analysis.expected for e in parsed[n].ents)
-        score = float(sim) + OVERLAP_WEIGHT * overlap + (TYPE_BONUS if typed else 0.0)
-        score += NAMED_BONUS if hit.preferred else 0.0
+        features = {
+            "similarity": float(sim),
+            "overlap": overlap,
+            "typed": float(any(e.label_ in analysis.expected for e in parsed[n].ents)),
+            "focus": float(
+                bool(analysis.focus) and any(t.lemma_.lower() == analysis.focus for t in parsed[n])
+            ),
+            "named": float(hit.preferred),
+            "paragraph_rank": 1.0 / (1 + rank_of[id(hit)]),
+            "opening": float(sentence.index == 0),
+        }
         ranked.append(
             EvidenceSentence(
-                hit.paragraph, sentence.index, segment, sentence.text, float(sim), overlap, score
+                hit.paragraph,
+                sentence.index,
+                segment,
+                sentence.text,
+                float(sim),
+                overlap,
+                scorer.probability(features),
+                features,
             )
         )
     ranked.sort(key=lambda e: -e.score)

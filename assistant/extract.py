@@ -13,6 +13,7 @@ evidence sentence is quoted whole — low confidence is no reason to refuse. A y
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -127,6 +128,8 @@ def best_candidate(
 
 
 def _cite(text: str, ev: EvidenceSentence) -> AnswerSentence:
+    """The quotation with its marker; a paragraph's list number ("12. ") is not part of what it says."""
+    text = re.sub(r"^\(?\d{1,3}[.)]\s+", "", text)
     doc, number = ev.paragraph.doc, ev.paragraph.number
     return AnswerSentence(render(text, [number]), [number], "quote", 1.0, doc, [doc])
 

@@ -172,12 +172,21 @@ class Assistant:
             mode_name = mode.name
             parts = []  # (analysis, hits, evidence) of each part the documents may answer
             pieces = q.split(asked) if asked else []
-            for i, part in enumerate(pieces):
+            # A question comparing meetings ("between the Maseru and the Windhoek meetings") is asked
+            # of each meeting's document in turn; any other, of the collection (or the user's filter).
+            compared = retriever.named_each(q.hints_of(standalone)) if len(pieces) == 1 else []
+            scopes = (
+                [{d} & documents if documents else {d} for d in compared]
+                if len(compared) >= 2
+                else [documents]
+            )
+            scoped = [(p, scope) for p in pieces for scope in scopes if scope != set()]
+            for part, scope in scoped:
                 t0 = time.perf_counter()
                 # A later part may lean on an earlier one ("…, and how much was it?").
-                alone = q.rewrite(part, [*(history or []), *pieces[:i]])
+                alone = q.rewrite(part, [*(history or []), *pieces[: pieces.index(part)]])
                 analysis = q.analyse(part if alone == part else alone)
-                hits, evidence = self._evidence(analysis, alone, documents)
+                hits, evidence = self._evidence(analysis, alone, scope)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
                 refusal = reason_to_refuse(analysis, evidence, retriever.knows, self._context, self._embed)
                 if refusal:

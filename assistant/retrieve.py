@@ -192,6 +192,21 @@ class Retriever:
         named = {d for d, s in scores.items() if s == best and s > 0}
         return named if len(named) < len(self.documents) else set()
 
+    def named_each(self, hints: Hints) -> list[str]:
+        """Documents that one hint each names alone ("between the Coimbra meeting and the Valparaíso
+        meeting", "in 2020 and in 2024"), in the collection's order: a question comparing meetings."""
+        if len(self.documents) < 2:
+            return []
+        single = [Hints(years={y}) for y in sorted(hints.years)] + [
+            Hints(names={n}) for n in sorted(hints.names)
+        ]
+        named: list[str] = []
+        for hint in single:
+            docs = [d.id for d in self.documents.values() if hint.match(d, self._common_title_words)]
+            if len(docs) == 1 and docs[0] not in named:
+                named.append(docs[0])
+        return named
+
     @cached_property
     def _common_title_words(self) -> frozenset[str]:
         """Title words shared by half the documents or more: they name the series, not a meeting."""

@@ -48,8 +48,7 @@ CSS = """
 .dark .answer .not-found { color: #e2e8f0; }
 .dark .answer .meta, .dark .answer .rewrite, .dark .answer .scope, .dark .answer .drafting { color: #cbd5e1; }
 .dark .answer .quote { border-left-color: #94a3b8; }
-#examples button, #examples .gallery-item, #examples td, #examples span {
-  white-space: normal !important; text-overflow: clip !important; overflow: visible !important; height: auto !important; }
+#examples button.example { white-space: normal; text-align: left; justify-content: flex-start; height: auto; }
 /* Phone width: the conversation first, then the sources (above the model and filter controls). */
 @media (max-width: 720px) { #sources-heading, #sources { order: -1; } }
 """
@@ -323,9 +322,13 @@ def build_app(assistant: Assistant) -> Any:
                 with gr.Row():
                     send = gr.Button("Ask", variant="primary", elem_id="send")
                     clear_btn = gr.Button("Clear", elem_id="clear")
-                gr.Examples(
-                    EXAMPLES, inputs=question, label="Try", elem_id="examples", example_labels=EXAMPLES
-                )
+                # Plain buttons, not gr.Examples: its cells cut a question at 60 characters with an ellipsis.
+                with gr.Column(elem_id="examples"):
+                    gr.Markdown("Try one of these:")
+                    for text in EXAMPLES:
+                        gr.Button(text, size="sm", variant="secondary", elem_classes="example").click(
+                            None, None, question, js=f"() => {json.dumps(text)}", api_name=False
+                        )
             with gr.Column(scale=2):
                 model = gr.Dropdown(
                     models,

@@ -9,7 +9,9 @@ question and its best evidence and gives the probability that the documents answ
   coverage      share of the question's content lemmas that the best paragraph (with its document's
                 title, place and date) holds, or holds a close MiniLM neighbour of
   candidate     how well the best answer candidate fits (0.5 when a clause, not a span, answers)
+  typed         one of the best sentences holds an entity of the kind asked for, or the asked noun
   unknown       share of the names in the question that the collection never mentions
+  unknown_words share of its content words that no paragraph uses
 
 Below the threshold (set for at most 5 % false refusals on dev) the assistant says the documents do
 not say. No rule refuses because one word of the question is missing.
@@ -25,7 +27,8 @@ from assistant.extract import best_candidate
 from assistant.grounding.verify import Embed, uncovered
 from assistant.question import Analysis
 
-FEATURES = ("similarity", "overlap", "coverage", "candidate", "unknown")
+FEATURES = ("similarity", "overlap", "coverage", "candidate", "typed", "unknown", "unknown_words")
+TYPED_SENTENCES = 3  # the best evidence sentences that may hold what the question asks for
 COVERAGE_COSINE = 0.5  # a neighbour this close counts as the word (the verifier's scale, looser)
 
 
@@ -44,7 +47,14 @@ def features(
         _, fit = best_candidate(q, evidence, embed)
     else:
         fit = 0.5
+    top = evidence[:TYPED_SENTENCES]
+    if q.expected or q.focus:
+        typed = any(e.features.get("typed") or e.features.get("focus") for e in top)
+    else:
+        typed = True
     return {
+        "typed": float(typed),
+        "unknown_words": sum(not knows(w) for w in key) / len(key) if key else 0.0,
         "similarity": best.similarity,
         "overlap": best.overlap,
         "coverage": 1.0 - len(missing) / len(key) if key else 0.0,

@@ -18,11 +18,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from assistant.corpus import sentences_of
 from assistant.grounding.facts import extract, same_name
+from assistant.language import parse
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 from assistant.text import QUESTION_STEMS, STOPWORDS, stem, strip_markers, words
 
 NEIGHBOUR_COSINE = 0.62
@@ -74,6 +79,60 @@ def _negation_differs(claim: str, source: str) -> bool:
     return False
 
 
+_PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
+
+
+def _names(heads: list[Token]) -> set[str]:
+    """Who a phrase names: the words of its named entities (people, bodies, places), else its head
+    noun's lemma ("the ministers"); a title ("Minister") is not a party."""
+    named = {t.lemma_.lower() for h in heads for t in h.subtree if t.ent_type_ in _PARTIES}
+    return named or {h.lemma_.lower() for h in heads if h.pos_ in ("NOUN", "PROPN")}
+
+
+def _objects(word: Token, preps: tuple[str, ...], dep: str) -> list[Token]:
+    """The objects of `word`'s prepositions ("by Pompeo", "of Di Maio")."""
+    return [
+        g
+        for c in word.children
+        if c.dep_ == dep and c.lower_ in preps
+        for g in c.children
+        if g.dep_ == "pobj"
+    ]
+
+
+def _roles(text: str) -> list[tuple[str, set[str], set[str]]]:
+    """(stem of the action, names of the doer, names of the one done to) for each verb of the parse,
+    passive voice turned round ("Di Maio was invited by Pompeo": doer Pompeo), and each noun of an
+    action with "of"/"by" ("at the invitation of Di Maio and Pompeo": doers Di Maio and Pompeo)."""
+    out = []
+    for doc in [parse(s) for s in sentences_of(text)] if text.strip() else []:
+        for word in doc:
+            if word.pos_ == "VERB":
+                doer = [c for c in word.children if c.dep_ == "nsubj"] + _objects(word, ("by",), "agent")
+                done = [c for c in word.children if c.dep_ in ("dobj", "nsubjpass")]
+            elif word.pos_ == "NOUN":
+                doer, done = _objects(word, ("of", "by"), "prep"), []
+            else:
+                continue
+            doers, dones = _names(doer), _names(done)
+            if doers or dones:
+                out.append((stem(word.lemma_.lower()), doers, dones))
+    return out
+
+
+def _roles_swapped(claim: str, source: str) -> bool:
+    """The claim makes someone the doer of an action the source has done to them, or the reverse
+    ("Di Maio invited Pompeo" against "Pompeo invited Di Maio"; "Pompeo invited Di Maio" against "at
+    the invitation of Di Maio and Pompeo", where Di Maio is an inviter too, not the invited)."""
+    theirs = _roles(source)
+    for action, doer, done in _roles(claim):
+        doers = set().union(*(d for a, d, _ in theirs if a == action))
+        dones = set().union(*(o for a, _, o in theirs if a == action))
+        if (done & doers and not done & dones) or (doer & dones and not doer & doers):
+            return True
+    return False
+
+
 def verify(sentence: str, sources: list[str], embed: Embed | None = None, context: str = "") -> Support:
     """Check one sentence (markers allowed) against the texts it cites. `context` is what the
     citation also names (document title, place, date): its names and words count, its numbers
@@ -102,6 +161,8 @@ def verify(sentence: str, sources: list[str], embed: Embed | None = None, contex
         return Support(False, 0.0, new_times, "time not in the cited paragraph")
     if _negation_differs(claim, source):
         return Support(False, 0.0, [], "negation differs from the cited paragraph")
+    if _roles_swapped(claim, source):
+        return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
     names = {stem(n) for n in want.names}
     claim_words = [w for w in words(claim) if w not in STOPWORDS and not w[0].isdigit()]
     claim_words = list({stem(w): w for w in claim_words if stem(w) not in QUESTION_STEMS | names}.values())
