@@ -12,6 +12,8 @@ question and its best evidence and gives the probability that the documents answ
   typed         one of the best sentences holds an entity of the kind asked for, or the asked noun
   unknown       share of the names in the question that the collection never mentions
   unknown_words share of its content words that no paragraph uses
+  names_missing share of the names and years in the question that the best paragraph (with its
+                document's title, place and date) does not state
 
 Below the threshold (set for at most 5 % false refusals on dev) the assistant says the documents do
 not say. No rule refuses because one word of the question is missing.
@@ -25,10 +27,12 @@ from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
 from assistant.grounding.verify import Embed, uncovered
+from assistant.language import parse
 from assistant.question import Analysis
 
-FEATURES = ("similarity", "overlap", "coverage", "candidate", "typed", "unknown", "unknown_words")
+FEATURES = ("similarity", "overlap", "coverage", "candidate", "typed", "unknown", "unknown_words", "names_missing")
 TYPED_SENTENCES = 3  # the best evidence sentences that may hold what the question asks for
+PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "LAW", "EVENT", "PRODUCT")
 COVERAGE_COSINE = 0.5  # a neighbour this close counts as the word (the verifier's scale, looser)
 
 
@@ -43,6 +47,10 @@ def features(
     key = list(dict.fromkeys(q.lemmas))
     missing = uncovered(key, context(best), embed, COVERAGE_COSINE) if key else []
     names = [n for n in q.names if any(c.isalpha() for c in n)]
+    # The parties and places the question names, and its years: facts the answer's paragraph must hold.
+    asked = parse(q.text)
+    dated = [e.text for e in asked.ents if e.label_ in PARTIES]
+    dated += [t.text for t in asked if t.like_num and len(t.text) == 4 and t.text.isdigit()]
     if q.expected or q.focus:
         _, fit = best_candidate(q, evidence, embed)
     else:
@@ -52,7 +60,9 @@ def features(
         typed = any(e.features.get("typed") or e.features.get("focus") for e in top)
     else:
         typed = True
+    where = context(best).lower()
     return {
+        "names_missing": sum(n.lower() not in where for n in dated) / len(dated) if dated else 0.0,
         "typed": float(typed),
         "unknown_words": sum(not knows(w) for w in key) / len(key) if key else 0.0,
         "similarity": best.similarity,
