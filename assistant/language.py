@@ -82,78 +82,69 @@ def lemmas(text: str) -> list[str]:
     return [lemma(t) for t in parse(text) if content(t)]
 
 
-# Numbers: spaCy marks number words (`like_num`); their values are read here.
+# Numbers: spaCy tokenises and marks number words (`like_num`); their values are read here.
 _UNITS = {
     "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
     "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
     "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30,
     "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12,
-    "half": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25,
+    "dozens": 12,
 }  # fmt: skip
-_SCALES = {
-    "hundred": 100,
-    "thousand": 1e3,
-    "million": 1e6,
-    "billion": 1e9,
-    "trillion": 1e12,
-    "m": 1e6,
-    "bn": 1e9,
-}
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
+    "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
+}  # fmt: skip
+NUMBER_WORDS = frozenset(_UNITS) | frozenset(_ORDINALS)
+_SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25}
 
 
 @dataclass(frozen=True)
 class Number:
     value: float
-    text: str
+    start: int  # token offsets in the parsed text
+    end: int
 
 
-def numbers(span: Doc | Span) -> list[Number]:
-    """The values stated in a text, words and digits alike: "seventeen" = 17, "EUR 4.5 million" =
-    4.5e6, "two thirds" = 2/3, "thirty-seven" = 37. A year inside a date counts as its number."""
+def numbers(doc: Doc | Span) -> list[Number]:
+    """The values a text states, words and digits alike: "seventeen" = 17, "EUR 4.5 million" = 4.5e6,
+    "thirty-seven" = 37, "two thirds" = 2/3, "Fourth" = 4, "2,500" = 2500. "One" is not read: it is
+    mostly a pronoun, and the tagger calls "one particular purpose" a numeral too."""
+    tokens = list(doc)
     out: list[Number] = []
-    tokens = list(span)
     i = 0
     while i < len(tokens):
-        value = _token_value(tokens[i])
+        value = _value(tokens[i])
         if value is None:
             i += 1
             continue
         j = i + 1
         while j < len(tokens):
-            nxt = tokens[j].lower_
-            if nxt in _SCALES:
-                value *= _SCALES[nxt]
-            elif nxt in ("thirds", "quarters") and value >= 1:
-                value *= _UNITS[nxt]
-            elif (v := _token_value(tokens[j])) is not None and value >= 20 and value % 10 == 0 and v < 10:
-                value += v
-            elif (
-                nxt == "and"
-                and j + 1 < len(tokens)
-                and _token_value(tokens[j + 1]) is not None
-                and value >= 100
-            ):
+            word = tokens[j].lower_
+            nxt = _value(tokens[j + 1]) if word == "-" and j + 1 < len(tokens) else None
+            if word in _SCALES:
+                value *= _SCALES[word]
+            elif word in _FRACTIONS and 1 <= value < 10 and word.endswith("s"):
+                value *= _FRACTIONS[word]
+            elif nxt is not None and 20 <= value < 100 and value % 10 == 0 and nxt < 10:  # "thirty - seven"
+                value += nxt
                 j += 1
-                continue
             else:
                 break
             j += 1
-        out.append(
-            Number(round(value, 6), span[tokens[i].i - span[0].i : tokens[j - 1].i - span[0].i + 1].text)
-        )
+        out.append(Number(round(value, 6), tokens[i].i, tokens[j - 1].i + 1))
         i = j
     return out
 
 
-def _token_value(token: Token) -> float | None:
+def _value(token: Token) -> float | None:
     text = token.lower_.replace(",", "")
-    text = re.sub(r"(st|nd|rd|th)$", "", text) if text[:1].isdigit() else text
-    if re.fullmatch(r"\d+(\.\d+)?", text):
-        return float(text)
-    if "-" in text and all(p in _UNITS for p in text.split("-")):
+    if text[:1].isdigit():
+        text = re.sub(r"(st|nd|rd|th)$", "", text)
+        return float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
+    if "-" in text and all(p in _UNITS for p in text.split("-")):  # "thirty-seven" kept whole
         return float(sum(_UNITS[p] for p in text.split("-")))
-    if text in _UNITS and text not in ("one", "half", "third", "quarter") and token.like_num:
+    if text in _UNITS and text != "one":  # "one" is mostly a pronoun ("one of them", "one in each")
         return float(_UNITS[text])
-    if text in ("one",) and token.pos_ == "NUM":
-        return 1.0
-    return None
+    return float(_ORDINALS[text]) if text in _ORDINALS else None

@@ -80,3 +80,49 @@ def test_highlights_mark_the_supporting_words():
     spans = highlights("Resolution 2254 guides the settlement", P9)
     marked = " ".join(P9[a:b] for a, b in spans)
     assert "Resolution 2254" in marked and "settlement" in marked
+
+
+ACTIVE = "The Ministers thanked Prime Minister Mustafa al-Kadhimi for his address to the Coalition."
+
+
+@pytest.mark.parametrize(
+    "claim,source,ok",
+    [
+        (
+            "Prime Minister al-Kadhimi thanked the Ministers for his address.",
+            ACTIVE,
+            False,
+        ),  # doer and done swapped
+        (
+            "Prime Minister al-Kadhimi was thanked by the Ministers.",
+            ACTIVE,
+            True,
+        ),  # the passive says the same
+        ("Luigi Di Maio invited Michael R. Pompeo to the meeting.", P2, False),  # Pompeo invited too
+        ("Luigi Di Maio and Michael R. Pompeo invited the Foreign Ministers.", P2, True),
+    ],
+)
+def test_who_did_what_to_whom_must_match(claim, source, ok):
+    assert verify(claim, [source]).ok is ok, verify(claim, [source])
+
+
+def test_question_analysis_reads_the_parse():
+    from assistant.question import analyse
+
+    which = analyse("With which initiative should the exchanges be coordinated?")
+    assert (which.wh, which.focus, which.expected) == ("which", "initiative", frozenset())
+    many = analyse("How many varieties of quince does the orchard grow?")
+    assert many.wh == "how many" and many.focus == "variety" and "CARDINAL" in many.expected
+    assert analyse("When does the harvest start?").expected >= {"DATE"}
+    assert analyse("Did Poland join the forum in 2022?").yes_no
+    assert "Poland" in analyse("Did Poland join the forum in 2022?").names
+
+
+def test_numbers_are_read_in_words_and_digits():
+    from assistant.language import numbers, parse
+
+    values = {
+        n.value
+        for n in numbers(parse("seventeen varieties, EUR 4.5 million, thirty-seven ships and 2,500 staff")[:])
+    }
+    assert {17.0, 4_500_000.0, 37.0, 2500.0} <= values

@@ -30,7 +30,16 @@ from assistant.grounding.verify import Embed, uncovered
 from assistant.language import parse
 from assistant.question import Analysis
 
-FEATURES = ("similarity", "overlap", "coverage", "candidate", "typed", "unknown", "unknown_words", "names_missing")
+FEATURES = (
+    "similarity",
+    "overlap",
+    "coverage",
+    "candidate",
+    "typed",
+    "unknown",
+    "unknown_words",
+    "names_missing",
+)
 TYPED_SENTENCES = 3  # the best evidence sentences that may hold what the question asks for
 PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "LAW", "EVENT", "PRODUCT")
 COVERAGE_COSINE = 0.5  # a neighbour this close counts as the word (the verifier's scale, looser)

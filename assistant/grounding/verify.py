@@ -121,14 +121,17 @@ def _roles(text: str) -> list[tuple[str, set[str], set[str]]]:
 
 
 def _roles_swapped(claim: str, source: str) -> bool:
-    """The claim makes someone the doer of an action the source has done to them, or the reverse
+    """The claim makes a named party the doer of an action the source has done to it, or the reverse
     ("Di Maio invited Pompeo" against "Pompeo invited Di Maio"; "Pompeo invited Di Maio" against "at
-    the invitation of Di Maio and Pompeo", where Di Maio is an inviter too, not the invited)."""
+    the invitation of Di Maio and Pompeo", where Di Maio is an inviter too, not the invited). Only
+    named parties (entities) count: "cooperation will continue" against "they will continue
+    cooperation" is the same statement, told intransitively."""
     theirs = _roles(source)
+    parties = {t.lemma_.lower() for t in parse(claim) if t.ent_type_ in _PARTIES}
     for action, doer, done in _roles(claim):
         doers = set().union(*(d for a, d, _ in theirs if a == action))
         dones = set().union(*(o for a, _, o in theirs if a == action))
-        if (done & doers and not done & dones) or (doer & dones and not doer & doers):
+        if (done & doers & parties and not done & dones) or (doer & dones & parties and not doer & doers):
             return True
     return False
 
