@@ -1,6 +1,6 @@
 # The two commands: `make run` (chat UI on the embedded default) and `make test` (everything CI runs).
 # Each bootstraps .venv/ on first use; a second run installs nothing.
-.PHONY: run test lint bench eval
+.PHONY: run test lint bench eval screenshot
 
 run:
 	@bash scripts/bootstrap.sh
@@ -25,3 +25,7 @@ eval:
 	@bash scripts/bootstrap.sh dev
 	@.venv/bin/assistant eval evals/communiques_test_a.jsonl evals/communiques_test_b.jsonl evals/seed_test.jsonl \
 		evals/verification.jsonl --model embedded --model none --model naive:embedded --model gguf:$$(ls $(SMOLLM)) --out eval-out
+
+screenshot:  # docs/screenshot.png, the README's picture of the chat window (needs Debian's chromium)
+	@bash scripts/bootstrap.sh dev
+	@.venv/bin/python scripts/screenshot.py
