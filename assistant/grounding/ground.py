@@ -91,19 +91,20 @@ def ground(
     return kept
 
 
-# What a sentence about the reading itself is about ("The document then goes on to explain …"): never
-# an answer, however true.
-META_SUBJECTS = frozenset(
+# Words for the reading itself ("The document states …", "the context says"): a sentence using one
+# that its source does not is about the reading, not an answer, however true the rest.
+META_WORDS = frozenset(
     {"document", "context", "question", "text", "passage", "paragraph", "evidence", "source"}
 )
 
 
-def answers(q: Analysis, sentence: AnswerSentence) -> bool:
-    """A kept model sentence must answer the question, not merely be true: it is not about the
-    document or the question, and holds an entity of the expected kind (a DATE for "when") or the
-    asked noun, when the question asks for one."""
+def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
+    """A kept model sentence must answer the question, not merely be true: it does not speak of the
+    document, the context or the question (unless its source does), and holds an entity of the
+    expected kind (a DATE for "when", a number for "how many") when the question asks for one."""
     doc = read(strip_markers(sentence.text))
-    if any(t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in META_SUBJECTS for t in doc):
+    stated = {t.lemma_.lower() for t in read(source)}
+    if any(t.pos_ == "NOUN" and t.lemma_.lower() in META_WORDS - stated for t in doc):
         return False
     if q.expected:
         return any(e.label_ in q.expected for e in doc.ents)
