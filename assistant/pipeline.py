@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant import language
 from assistant import question as q
 from assistant.answer import Answer, AnswerSentence
 from assistant.baselines import naive_stream
@@ -107,6 +108,7 @@ class Assistant:
         than on the first question (the chat UI calls this at launch)."""
         self.retriever.search("warm up", 1)
         self._prime(self.backend())
+        language.nlp()
         from assistant.corpus import sentences_of
 
         for paragraph in self.retriever.paragraphs[:WARM_PARAGRAPHS]:
@@ -141,11 +143,17 @@ class Assistant:
         question = self.validate(question)
         name = model or self.settings.model
         if registry.base_name(name) not in self._backends:
-            # Load the model and read the prompt's fixed prefix while the index opens (cold start).
-            loader = threading.Thread(target=self._load_backend, args=(name,), daemon=True)
-            loader.start()
+            # Load the model and read the prompt's fixed prefix, and load the language pipeline, while
+            # the index opens (cold start).
+            loaders = [
+                threading.Thread(target=self._load_backend, args=(name,), daemon=True),
+                threading.Thread(target=language.nlp, daemon=True),
+            ]
+            for loader in loaders:
+                loader.start()
             self.retriever  # noqa: B018 - open the index meanwhile
-            loader.join()
+            for loader in loaders:
+                loader.join()
         backend = self.backend(name)
         retriever = self.retriever
         notes: list[str] = []
