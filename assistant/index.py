@@ -10,6 +10,7 @@ half-way), and a document's record (title, date, place, path, ingest time) is wr
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import time
@@ -206,12 +207,17 @@ class Store:
                 path.mkdir(parents=True, exist_ok=True)
                 self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
             ef = MiniLMFunction(self.embedder)
-            self.paragraphs = self.client.get_or_create_collection(
-                settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
-            )
-            self.documents = self.client.get_or_create_collection(
-                settings.collection + "-documents", embedding_function=ef, metadata={"hnsw:space": "cosine"}
-            )
+            # Two processes opening a new store at once both try to create its collections; one
+            # fails with "already exists" unless they take turns (seen when two ingests start together).
+            with self._lock():
+                self.paragraphs = self.client.get_or_create_collection(
+                    settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
+                )
+                self.documents = self.client.get_or_create_collection(
+                    settings.collection + "-documents",
+                    embedding_function=ef,
+                    metadata={"hnsw:space": "cosine"},
+                )
             self.paragraphs.count()
         except Exception as exc:  # chromadb raises many types for an unreachable or corrupt store
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
@@ -221,8 +227,6 @@ class Store:
         return self.documents.count()
 
     def _lock(self):  # noqa: ANN202 - a filelock.FileLock, or a no-op context for a server
-        import contextlib
-
         if self.settings.chroma_host:
             return contextlib.nullcontext()
         from filelock import FileLock

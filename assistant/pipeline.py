@@ -281,16 +281,9 @@ class Assistant:
         extracts = [extract_sentence(analysis, evidence, self._embed) for analysis, _, evidence in parts]
         if extractive and kept and not self._agrees(kept, extracts[0], notes):
             kept = []
-        if not kept:
-            return [e for e in extracts if e is not None]
-        # A model that cites none of the best evidence may have answered from a neighbour: the best
-        # evidence is quoted beside it (on dev, SmolLM2-135M's verified sentences alone lost 4 points
-        # of accuracy to no model at all).
-        cited = {(d, n) for s in kept for d, n in zip(s.docs, s.paragraphs, strict=False)}
-        missed = [e for e in extracts if e is not None and (e.doc, e.paragraphs[0]) not in cited]
-        if missed:
-            notes.append("the model's sentences cite none of the best evidence; it is quoted beside them")
-        return kept + missed
+        if kept:
+            return kept
+        return [e for e in extracts if e is not None]
 
     def _cited_text(self, sentence: AnswerSentence) -> str:
         paragraphs = [
