@@ -1,7 +1,8 @@
 """Generation: what each answer mode shows the model and how much it may write.
 
 * extractive — small base models (the embedded default): the best evidence sentences in a few-shot
-  completion prompt; the answer must be a short verified span, else one is extracted for it.
+  completion prompt; its short answer must be verified and state the evidence's facts, else the answer
+  is extracted from the evidence (assistant/extract.py).
 * generative — capable chat models (`openai:*`, any OpenAI-compatible chat model): the top
   paragraphs whole, grouped by document with title, place and date; several sentences may combine
   paragraphs; each is verified.

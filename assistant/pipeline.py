@@ -6,7 +6,7 @@ evidence   rank the sentences of the top paragraphs
 refuse     say "the documents do not say" when they cannot answer
 generate   the model drafts, in the mode that suits it (extractive or generative)
 ground     keep each drafted sentence only where what it cites states it
-extract    when nothing drafted survives, answer with the shortest span of the evidence
+extract    when nothing drafted survives, answer from the evidence: a confident span, else its best sentence
 compose    one Answer: sentences, citations with document title and date, timings
 """
 
