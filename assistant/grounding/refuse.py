@@ -27,7 +27,6 @@ from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
 from assistant.grounding.verify import Embed, uncovered
-from assistant.language import parse
 from assistant.question import Analysis
 
 FEATURES = (
@@ -57,18 +56,12 @@ def features(
     missing = uncovered(key, context(best), embed, COVERAGE_COSINE) if key else []
     names = [n for n in q.names if any(c.isalpha() for c in n)]
     # The parties and places the question names, and its years: facts the answer's paragraph must hold.
-    asked = parse(q.text)
-    dated = [e.text for e in asked.ents if e.label_ in PARTIES]
-    dated += [t.text for t in asked if t.like_num and len(t.text) == 4 and t.text.isdigit()]
+    dated = [text for label, text in q.entities if label in PARTIES] + q.years
     if q.expected or q.focus:
         _, fit = best_candidate(q, evidence, embed)
+        typed = any(e.features.get("typed") or e.features.get("focus") for e in evidence[:TYPED_SENTENCES])
     else:
-        fit = 0.5
-    top = evidence[:TYPED_SENTENCES]
-    if q.expected or q.focus:
-        typed = any(e.features.get("typed") or e.features.get("focus") for e in top)
-    else:
-        typed = True
+        fit, typed = 0.5, True
     where = context(best).lower()
     return {
         "names_missing": sum(n.lower() not in where for n in dated) / len(dated) if dated else 0.0,
@@ -97,5 +90,6 @@ def reason_to_refuse(
     p = decision.probability(values)
     if p >= decision.threshold:
         return ""
-    weakest = min(FEATURES, key=lambda f: values[f] * (1 if f != "unknown" else -1))
+    # The feature that pulls the probability down most, by the model's own weights.
+    weakest = min(zip(decision.features, decision.coef, strict=True), key=lambda fc: fc[1] * values[fc[0]])[0]
     return f"the documents do not seem to answer this (confidence {p:.2f}; weakest sign: {weakest})"

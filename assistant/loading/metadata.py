@@ -86,7 +86,9 @@ _ORDINAL_DAYS = {
     )
 }
 HEADER_LINES = 8  # a header block is at most this many short lines before the first sentence
-BODY_LOOKS = 3  # sentences from the body's start and end searched for a date when the header has none
+BODY_LOOKS = (
+    3  # closing paragraphs searched for a date ("Done at … on …") when the header and opening have none
+)
 
 
 @dataclass
