@@ -130,7 +130,12 @@ def _sentence_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 
 def sentences_of(text: str) -> list[str]:
-    """The project's one sentence splitter (pysbd: abbreviations like "U.S." and "R." stay inside)."""
+    """The project's one sentence splitter (pysbd: abbreviations like "U.S." and "R." stay inside).
+
+    pysbd rather than spaCy's parser-made sentences, by measurement: on the 305 paragraphs of the dev
+    documents, seed and collection the two differ on 63; 54 are list numbers spaCy makes sentences of
+    ("12." alone), and of the other 9 spaCy cuts 5 wrongly (inside a name, "Ms Camila | Errázuriz
+    Fuentes"; "South Africa: | Ms …" in lists of delegates) where pysbd cuts 2 ("Hon. | Ndapewa")."""
     return [text[s:e] for s, e in _sentence_spans(text)]
 
 
