@@ -68,6 +68,15 @@ def _remember(text: str, doc: Doc) -> None:
         _CACHE.popitem(last=False)
 
 
+# The entity labels that name a party, a place or a thing one can point at (not a date or a number).
+NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT"})
+
+
+def named(token: Token) -> bool:
+    """A word that names something: a proper noun or part of a named entity ("Rome", "Coalition")."""
+    return token.is_alpha and not token.is_stop and (token.pos_ == "PROPN" or token.ent_type_ in NAMED)
+
+
 def content(token: Token) -> bool:
     """A word that carries meaning: not a stop word, not punctuation, not a number."""
     return token.is_alpha and not token.is_stop and token.pos_ not in ("AUX", "DET", "PRON", "ADP", "CCONJ")

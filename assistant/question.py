@@ -8,8 +8,7 @@ from dataclasses import dataclass, field
 
 from assistant.corpus import Document
 from assistant.errors import UserError
-from assistant.loading.metadata import iso_date
-from assistant.text import STOPWORDS, content_terms, words
+from assistant.text import words
 from assistant.tokens import count_tokens
 
 _INJECTION = re.compile(
@@ -22,13 +21,6 @@ _QUESTION = re.compile(
     r"\b[^.!?]*\?",
     re.I,
 )
-_PRONOUN = re.compile(r"\b(they|them|their|he|she|him|her|his|it|its|this|that|these|those|there)\b", re.I)
-_YEAR = re.compile(r"\b(19|20)\d\d\b")
-_MONTH_YEAR = re.compile(
-    r"\b(january|february|march|april|may|june|july|august|september|october|november|december)\s+((?:19|20)\d\d)\b",
-    re.I,
-)
-_MONTHS = "january february march april may june july august september october november december".split()
 
 
 def validate(question: str, max_tokens: int) -> str:
@@ -61,8 +53,17 @@ def rewrite(question: str, history: list[str] | None) -> str:
     """Make a follow-up stand alone: a question leaning on an earlier turn carries that turn along."""
     if not history:
         return question
+    from assistant.language import lemmas, parse
+
     previous = history[-1].strip()
-    if _PRONOUN.search(question) or len(content_terms(question)) <= 2:
+    # A third-person or demonstrative pronoun or determiner ("it", "their", "this meeting", "there")
+    # points back; so does a question with almost nothing of its own to look up.
+    points_back = any(
+        "Dem" in t.morph.get("PronType")
+        or ("Prs" in t.morph.get("PronType") and t.morph.get("Person") == ["3"])
+        for t in parse(question)
+    )
+    if points_back or len(lemmas(question)) <= 2:
         return f"{question} (following: {previous})"
     return question
 
@@ -106,8 +107,18 @@ class Hints:
 def without_hints(question: str) -> str:
     """The question less what names a document: years, dates, and the phrase around a capitalised
     name ("at the Rome meeting", "in Gdansk", "the 2019 statement")."""
-    text = _MONTH_YEAR.sub(" ", question)
-    text = _YEAR.sub(" ", text)
+    hints = hints_of(question)
+    from assistant.language import parse
+
+    doc = parse(question)
+    # The years, and the DATE entities that hold one with the preposition that introduces them ("in
+    # March 2024", "on 14 March 2022"): spaCy's recogniser finds them.
+    gone = {t.i for t in doc if t.text in hints.years}
+    for e in doc.ents:
+        if e.label_ == "DATE" and any(t.i in gone for t in e):
+            opens = e.root.dep_ == "pobj" and e.root.head.i == e.start - 1
+            gone.update(range(e.start - opens, e.end))
+    text = "".join(" " if t.i in gone else t.text_with_ws for t in doc)
     text = re.sub(
         r"\b(?:at|in|during|from|of)\s+(?:the\s+)?(?:[A-Z][\w’'-]+\s+)+(?:(?:ministerial\s+)?meeting|statement|"
         r"communiqu[ée]|declaration|summit|conference)\b|\b(?:at|in|during)\s+(?:the\s+)?[A-Z][\w’'-]+(?=[\s?.,]*$)",
@@ -119,15 +130,17 @@ def without_hints(question: str) -> str:
 
 
 def hints_of(question: str) -> Hints:
-    hints = Hints(years={m.group(0) for m in _YEAR.finditer(question)})
-    date, _, _ = iso_date(question)
-    if date:
-        hints.dates.add(date)
-    for m in _MONTH_YEAR.finditer(question):
-        hints.dates.add(f"{m.group(2)}-{_MONTHS.index(m.group(1).lower()) + 1:02d}")
-    tokens = re.findall(r"[A-Za-z][\w’'-]*", question)
-    hints.names = {t.lower() for t in tokens[1:] if t[0].isupper() and t.lower() not in STOPWORDS}
-    return hints
+    """Years, dates and names in the question, from spaCy's parse: the four-digit years, the month
+    (and day) of each DATE entity, and the words of its proper nouns and named parties."""
+    from assistant.language import named, parse
+    from assistant.loading.metadata import date_value
+
+    doc = parse(question)
+    return Hints(
+        years={t.text for t in doc if t.like_num and t.text.isdigit() and len(t.text) == 4},
+        dates={d for e in doc.ents if e.label_ == "DATE" and (d := date_value(e.text))},
+        names={t.lower_ for t in doc if named(t)},
+    )
 
 
 # -- what the question asks for, read from spaCy's parse ------------------------------------------
