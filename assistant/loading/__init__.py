@@ -26,7 +26,6 @@ from assistant.loading import docx, html, markdown, pdf, text
 from assistant.loading.metadata import (
     BODY_LOOKS,
     HEADER_LINES,
-    dateline,
     genre,
     humanize,
     looks_like_headline,
@@ -84,8 +83,7 @@ def load(path: Path, doc_id: str) -> Document:
     paragraphs = number_blocks(doc_id, body, spans)
     texts = [p.text for p in paragraphs]
     header = read_header(texts[: HEADER_LINES + BODY_LOOKS], texts[-BODY_LOOKS:])
-    place, date = dateline(texts[:4])
-    place, date = place or header.place, date or header.date
+    place, date = header.place, header.date
     if not place and extracted.date:  # a page dated by its metadata: where its headline says it happened
         place = header.first_place
     if not title:
