@@ -128,10 +128,14 @@ def _roles_swapped(claim: str, source: str) -> bool:
     cooperation" is the same statement, told intransitively."""
     theirs = _roles(source)
     parties = {t.lemma_.lower() for t in parse(claim) if t.ent_type_ in _PARTIES}
+    named = {t.lemma_.lower() for t in parse(source) if t.ent_type_ in _PARTIES}
     for action, doer, done in _roles(claim):
         doers = set().union(*(d for a, d, _ in theirs if a == action))
         dones = set().union(*(o for a, _, o in theirs if a == action))
         if (done & doers & parties and not done & dones) or (doer & dones & parties and not doer & doers):
+            return True
+        # Another named party did it ("Chile offered to host" against "the offer of Canada to host").
+        if doer & parties and doers & named and not doer & doers:
             return True
     return False
 
