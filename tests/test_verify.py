@@ -82,6 +82,10 @@ def test_highlights_mark_the_supporting_words():
     assert "Resolution 2254" in marked and "settlement" in marked
 
 
+OFFER = (
+    "Ministers thanked the Government of Chile for its hospitality, agreed that the Seventh Ministerial "
+    "Meeting will be held in Kelowna, and welcomed the offer of the Government of Canada to host it."
+)
 ACTIVE = "The Ministers thanked Prime Minister Mustafa al-Kadhimi for his address to the Coalition."
 
 
@@ -100,6 +104,12 @@ ACTIVE = "The Ministers thanked Prime Minister Mustafa al-Kadhimi for his addres
         ),  # the passive says the same
         ("Luigi Di Maio invited Michael R. Pompeo to the meeting.", P2, False),  # Pompeo invited too
         ("Luigi Di Maio and Michael R. Pompeo invited the Foreign Ministers.", P2, True),
+        (
+            "The government of Chile offered to host the seventh ministerial meeting.",
+            OFFER,
+            False,
+        ),  # another named party made the offer (SmolLM2's sentence on a dev question)
+        ("The Government of Canada offered to host the Seventh Ministerial Meeting.", OFFER, True),
     ],
 )
 def test_who_did_what_to_whom_must_match(claim, source, ok):
