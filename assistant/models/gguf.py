@@ -62,7 +62,10 @@ def _read_metadata(path: Path) -> dict[str, Any]:
     """The key-value metadata of a GGUF (v2/v3) file, arrays skipped (the vocabulary is one).
 
     Reads the header through mmap, so even a multi-GB file costs only its header; raises ValueError
-    for anything that is not a well-formed GGUF header."""
+    for anything that is not a well-formed GGUF header. Hand-written rather than the `gguf` package's
+    GGUFReader, by measurement: that reader builds every field, the 262k-token vocabulary included,
+    and took 14.5 s on the Gemma 270M file and 3.6 s on SmolLM2's, against 0.08 s and 0.016 s here
+    (2026-11-30, gguf 0.19.0, one core shared with an eval) — too slow for `assistant models`."""
     if path.stat().st_size < 24:
         raise ValueError("not a GGUF file (empty, or too short for a header)")
     with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
