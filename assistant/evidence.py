@@ -39,6 +39,7 @@ class EvidenceSentence:
     overlap: float  # share of the question's content words present
     score: float  # probability that it holds the answer (the fitted model)
     features: dict[str, float] = field(default_factory=dict)
+    settled: frozenset[str] = frozenset()  # terms its document's title, place and date settle
 
 
 def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozenset()) -> float:
@@ -128,6 +129,7 @@ def rank_sentences(
                 overlap,
                 scorer.probability(features),
                 features,
+                settled[hit.paragraph.doc],
             )
         )
     ranked.sort(key=lambda e: -e.score)

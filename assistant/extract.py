@@ -26,6 +26,7 @@ from assistant.evidence import EvidenceSentence
 from assistant.grounding.citations import render
 from assistant.language import content, lemma, parse
 from assistant.question import Analysis
+from assistant.text import content_terms
 
 CANDIDATE_SENTENCES = 3  # evidence sentences whose spans compete
 FEATURES = ("label", "focus_sim", "in_question", "rank", "score", "closeness", "entity", "number")
@@ -138,10 +139,15 @@ def _yes_no(q: Analysis, ev: EvidenceSentence) -> str:
     """ "Yes" when the sentence states what the question asks with the same polarity and no
     conflicting name or number; "No" when its polarity differs or it names another of the same kind."""
     said = parse(ev.sentence)
-    said_labels = {e.label_ for e in said.ents}
-    said_facts = {(e.label_, e.text.lower()) for e in said.ents}
+    stated = [(e.label_, set(content_terms(e.text))) for e in said.ents]
+    # What named the document ("the 2023 Thessaloniki meeting") chose it; it is not asked of the sentence.
+    asked = [(label, set(content_terms(text))) for label, text in q.entities]
+    asked = [(label, terms) for label, terms in asked if terms and not terms <= ev.settled]
+    # Another of the same kind conflicts; the same one named more fully ("the Republic of Zambia") not.
     conflict = any(
-        label in said_labels and (label, text.lower()) not in said_facts for label, text in q.entities
+        any(lab == label for lab, _ in stated)
+        and not any(lab == label and (terms <= have or have <= terms) for lab, have in stated)
+        for label, terms in asked
     )
     return "No" if conflict or q.negated != any(t.dep_ == "neg" for t in said) else "Yes"
 

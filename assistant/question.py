@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.corpus import Document
 from assistant.errors import UserError
 from assistant.text import words
 from assistant.tokens import count_tokens
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(instructions?|rules?|prompt|above|previous)|"
@@ -178,6 +182,17 @@ class Analysis:
         return self.wh == "yes/no"
 
 
+_FINITE = ("VBD", "VBZ", "VBP", "MD")  # Penn tags of a finite verb: "had", "was", "does", "will"
+
+
+def _inverted(doc: Doc) -> bool:
+    """A yes/no question puts its finite verb before its subject ("Did Poland join …", "Had the target
+    been reached …", "By 2024, was Zambia a member …"); a statement does not."""
+    finite = next((t for t in doc if t.tag_ in _FINITE and t.pos_ in ("AUX", "VERB")), None)
+    subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass", "expl")), None)
+    return finite is not None and (subject is None or finite.i < subject.i)
+
+
 def analyse(text: str) -> Analysis:
     from assistant.language import content, lemma, parse
 
@@ -198,11 +213,7 @@ def analyse(text: str) -> Analysis:
             focus = wh_token.head if wh_token.dep_ == "det" else None
             if focus is None:  # "what is the population of …", "which two officials"
                 focus = next((t for t in doc[wh_token.i + 1 :] if t.pos_ == "NOUN"), None)
-    elif (
-        len(doc)
-        and doc[0].pos_ == "AUX"
-        or (len(doc) > 1 and doc[0].pos_ == "CCONJ" and doc[1].pos_ == "AUX")
-    ):
+    elif _inverted(doc):
         wh = "yes/no"
     names = [e.text for e in doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
     names += [t.text for t in doc if t.pos_ == "PROPN" and t.i > 0 and not any(t.text in n for n in names)]

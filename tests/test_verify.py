@@ -126,6 +126,31 @@ def test_question_analysis_reads_the_parse():
     assert analyse("When does the harvest start?").expected >= {"DATE"}
     assert analyse("Did Poland join the forum in 2022?").yes_no
     assert "Poland" in analyse("Did Poland join the forum in 2022?").names
+    # Subject-verb inversion, not the first word, makes a yes/no question.
+    assert analyse("Had the target been reached by the time of the Windhoek meeting?").yes_no
+    assert analyse("By the 2024 meeting, was Zambia a full member of the forum?").yes_no
+    assert not analyse("The council met in Rome.").yes_no
+
+
+def test_yes_no_reads_the_same_party_named_more_fully_and_ignores_what_chose_the_document():
+    from assistant.evidence import EvidenceSentence
+    from assistant.extract import _yes_no
+    from assistant.question import analyse
+
+    def answer(question: str, sentence: str, settled: frozenset[str] = frozenset()) -> str:
+        return _yes_no(
+            analyse(question), EvidenceSentence(None, 0, sentence, sentence, 0.0, 0.0, 1.0, {}, settled)
+        )
+
+    said = "Ministers welcomed the Republic of Zambia as the sixth Member State of the Forum."
+    assert answer("Did the ministers welcome Zambia as a new member?", said) == "Yes"
+    assert answer("Did the ministers welcome Angola as a new member?", said) == "No"
+    attended = "For the first time since 2019, all delegations attended in person."
+    assert (
+        answer("Did every delegation attend the 2023 meeting in person?", attended, frozenset({"2023"}))
+        == "Yes"
+    )
+    assert answer("Did every delegation attend the 2023 meeting in person?", attended) == "No"
 
 
 def test_numbers_are_read_in_words_and_digits():
