@@ -34,7 +34,7 @@ POOL = 20  # candidates taken from each list before fusion
 # An exact run of 4+ words shared with one paragraph is the strongest evidence a query can give
 # (a user pasting a phrase): its list counts as two. The dense and BM25 lists weigh the same.
 WEIGHTS = {"phrase": 2.0}
-_CACHE_VERSION = 3
+_CACHE_VERSION = 4  # 4: words keep their accented letters
 
 
 @dataclass

@@ -29,7 +29,7 @@ QUESTION_WORDS = frozenset(
 )
 MARKER = re.compile(r"\[\s*¶\s*(\d+)((?:\s*[,;]\s*¶?\s*\d+)*)\s*\]")
 _STEMMER = snowballstemmer.stemmer("english")
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # letters of any script: "valparaíso", "kovačević" whole
 _NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 

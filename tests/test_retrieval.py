@@ -74,3 +74,13 @@ def test_langchain_retriever_carries_doc_title_paragraph_and_scores(retriever):
     meta = lc.invoke("Where will the next full ministerial meeting be held?")[0].metadata
     assert meta["paragraph"] == 15 and meta["doc"] == "000_932768985d274d7c.txt"
     assert meta["title"].startswith("Joint Communique") and meta["score"] > 0 and "dense_score" in meta
+
+
+def test_words_keep_accented_letters():
+    """A place or person with an accent is one word, so "the Valparaíso meeting" can name its
+    document and "Kovačević" can be looked up (they were split at the accent: "valpara", "so")."""
+    from assistant.question import Hints
+    from assistant.text import words
+
+    assert words("Valparaíso and Kovačević") == ["valparaíso", "and", "kovačević"]
+    assert Hints(names={"valparaíso"}).names <= set(words("Valparaíso"))
