@@ -162,7 +162,9 @@ def main() -> int:
     for item, analysis, evidence, bot in rows:
         if not evidence or not analysis.lemmas:
             continue
-        values = refuse.features(analysis, evidence, bot.retriever.knows, bot._context, bot._embed)
+        values = refuse.features(
+            analysis, evidence, bot.retriever.knows, bot._context, bot._embed, bot._opening
+        )
         X.append([values[f] for f in refuse.FEATURES])
         y.append(int(item.answerable))
     gate = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(X, y)
