@@ -38,7 +38,6 @@ from assistant.models.base import Backend
 from assistant.prompts import completion_prefix
 from assistant.retrieve import Hit, Retriever
 
-OPENING_PARAGRAPHS = 2  # a document's headline and opening sentence name its body and acronyms
 WARM_PARAGRAPHS = 2000  # warm() pre-embeds the sentences of this many paragraphs
 # An extractive answer is short: a model sentence longer than this is replaced by the extracted span.
 EXTRACTIVE_MAX_WORDS = 30
@@ -197,9 +196,7 @@ class Assistant:
                 analysis = q.analyse(part if alone == part else alone)
                 hits, evidence = self._evidence(analysis, alone, scope)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
-                refusal = reason_to_refuse(
-                    analysis, evidence, retriever.knows, self._context, self._embed, self._opening
-                )
+                refusal = reason_to_refuse(analysis, evidence, retriever.knows, self._context, self._embed)
                 if refusal:
                     notes.append(refusal)
                     continue
@@ -246,13 +243,6 @@ class Assistant:
 
     def _context(self, evidence: EvidenceSentence) -> str:
         return source_text(evidence.paragraph, self.retriever.documents)
-
-    def _opening(self, evidence: EvidenceSentence) -> str:
-        """The first paragraphs of the evidence's document: its headline and opening sentence."""
-        found = (
-            self.retriever.paragraph(evidence.paragraph.doc, n) for n in range(1, OPENING_PARAGRAPHS + 1)
-        )
-        return "\n".join(p.text for p in found if p is not None)
 
     def _evidence(
         self, analysis: q.Analysis, standalone: str, documents: set[str] | None

@@ -162,9 +162,7 @@ def main() -> int:
     for item, analysis, evidence, bot in rows:
         if not evidence or not analysis.lemmas:
             continue
-        values = refuse.features(
-            analysis, evidence, bot.retriever.knows, bot._context, bot._embed, bot._opening
-        )
+        values = refuse.features(analysis, evidence, bot.retriever.knows, bot._context, bot._embed)
         X.append([values[f] for f in refuse.FEATURES])
         y.append(int(item.answerable))
     gate = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(X, y)

@@ -13,7 +13,7 @@ question and its best evidence and gives the probability that the documents answ
   unknown       share of the names in the question that the collection never mentions
   unknown_words share of its content words that no paragraph uses
   names_missing share of the names and years in the question that the best paragraph (with its
-                document's title, place, date and opening paragraphs) does not state
+                document's title, place and date) does not state
 
 Below the threshold (set for at most 5 % false refusals on dev) the assistant says the documents do
 not say. No rule refuses because one word of the question is missing.
@@ -26,10 +26,8 @@ from collections.abc import Callable
 from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
-from assistant.grounding.facts import same_name
 from assistant.grounding.verify import Embed, uncovered
 from assistant.question import Analysis
-from assistant.text import words
 
 FEATURES = (
     "similarity",
@@ -52,7 +50,6 @@ def features(
     knows: Callable[[str], bool],
     context: Callable[[EvidenceSentence], str],
     embed: Embed,
-    opening: Callable[[EvidenceSentence], str] = lambda e: "",
 ) -> dict[str, float]:
     best = evidence[0]
     key = list(dict.fromkeys(q.lemmas))
@@ -65,11 +62,9 @@ def features(
         typed = any(e.features.get("typed") or e.features.get("focus") for e in evidence[:TYPED_SENTENCES])
     else:
         fit, typed = 0.5, True
-    # What the best paragraph states, with its document's title, place, date and opening (where the
-    # document names its organisation and acronyms: "the Council of the … Community (DCRC)").
-    stated = set(words(context(best) + "\n" + opening(best)))
+    where = context(best).lower()
     return {
-        "names_missing": sum(not _states(stated, n) for n in dated) / len(dated) if dated else 0.0,
+        "names_missing": sum(n.lower() not in where for n in dated) / len(dated) if dated else 0.0,
         "typed": float(typed),
         "unknown_words": sum(not knows(w) for w in key) / len(key) if key else 0.0,
         "similarity": best.similarity,
@@ -80,23 +75,17 @@ def features(
     }
 
 
-def _states(stated: set[str], name: str) -> bool:
-    """Every word of the name is there, a demonym standing for its country ("Iraqi" for Iraq)."""
-    return all(w in stated or any(same_name(w, x) for x in stated) for w in words(name))
-
-
 def reason_to_refuse(
     q: Analysis,
     evidence: list[EvidenceSentence],
     knows: Callable[[str], bool],
     context: Callable[[EvidenceSentence], str],
     embed: Embed,
-    opening: Callable[[EvidenceSentence], str] = lambda e: "",
 ) -> str:
     """Why the documents cannot answer this question, or "" when they may."""
     if not evidence or not q.lemmas:
         return "nothing in the question to look up"
-    values = features(q, evidence, knows, context, embed, opening)
+    values = features(q, evidence, knows, context, embed)
     decision = model("refusal")
     p = decision.probability(values)
     if p >= decision.threshold:
