@@ -77,6 +77,11 @@ def named(token: Token) -> bool:
     return token.is_alpha and not token.is_stop and (token.pos_ == "PROPN" or token.ent_type_ in NAMED)
 
 
+def years(doc: Doc | Span) -> list[str]:
+    """The four-digit years a text names ("in 2023"), in order."""
+    return [t.text for t in doc if t.like_num and t.text.isdigit() and len(t.text) == 4]
+
+
 def content(token: Token) -> bool:
     """A word that carries meaning: not a stop word, not punctuation, not a number."""
     return token.is_alpha and not token.is_stop and token.pos_ not in ("AUX", "DET", "PRON", "ADP", "CCONJ")

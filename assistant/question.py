@@ -111,13 +111,13 @@ class Hints:
 def without_hints(question: str) -> str:
     """The question less what names a document: years, dates, and the phrase around a capitalised
     name ("at the Rome meeting", "in Gdansk", "the 2019 statement")."""
-    hints = hints_of(question)
-    from assistant.language import parse
+    from assistant.language import parse, years
 
     doc = parse(question)
     # The years, and the DATE entities that hold one with the preposition that introduces them ("in
     # March 2024", "on 14 March 2022"): spaCy's recogniser finds them.
-    gone = {t.i for t in doc if t.text in hints.years}
+    named_years = set(years(doc))
+    gone = {t.i for t in doc if t.text in named_years}
     for e in doc.ents:
         if e.label_ == "DATE" and any(t.i in gone for t in e):
             opens = e.root.dep_ == "pobj" and e.root.head.i == e.start - 1
@@ -136,12 +136,12 @@ def without_hints(question: str) -> str:
 def hints_of(question: str) -> Hints:
     """Years, dates and names in the question, from spaCy's parse: the four-digit years, the month
     (and day) of each DATE entity, and the words of its proper nouns and named parties."""
-    from assistant.language import named, parse
+    from assistant.language import named, parse, years
     from assistant.loading.metadata import date_value
 
     doc = parse(question)
     return Hints(
-        years={t.text for t in doc if t.like_num and t.text.isdigit() and len(t.text) == 4},
+        years=set(years(doc)),
         dates={d for e in doc.ents if e.label_ == "DATE" and (d := date_value(e.text))},
         names={t.lower_ for t in doc if named(t)},
     )
@@ -194,7 +194,7 @@ def _inverted(doc: Doc) -> bool:
 
 
 def analyse(text: str) -> Analysis:
-    from assistant.language import content, lemma, parse
+    from assistant.language import content, lemma, parse, years
 
     doc = parse(text)
     wh_token = next((t for t in doc if t.tag_ in _WH_TAGS), None)
@@ -225,6 +225,6 @@ def analyse(text: str) -> Analysis:
         lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
         names=names,
         entities=[(e.label_, e.text) for e in doc.ents],
-        years=[t.text for t in doc if t.like_num and len(t.text) == 4 and t.text.isdigit()],
+        years=years(doc),
         negated=any(t.dep_ == "neg" for t in doc),
     )

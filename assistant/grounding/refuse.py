@@ -27,6 +27,7 @@ from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
 from assistant.grounding.verify import Embed, uncovered
+from assistant.language import NAMED
 from assistant.question import Analysis
 
 FEATURES = (
@@ -40,7 +41,6 @@ FEATURES = (
     "names_missing",
 )
 TYPED_SENTENCES = 3  # the best evidence sentences that may hold what the question asks for
-PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "LAW", "EVENT", "PRODUCT")
 COVERAGE_COSINE = 0.5  # a neighbour this close counts as the word (the verifier's scale, looser)
 
 
@@ -56,7 +56,7 @@ def features(
     missing = uncovered(key, context(best), embed, COVERAGE_COSINE) if key else []
     names = [n for n in q.names if any(c.isalpha() for c in n)]
     # The parties and places the question names, and its years: facts the answer's paragraph must hold.
-    dated = [text for label, text in q.entities if label in PARTIES] + q.years
+    dated = [text for label, text in q.entities if label in NAMED] + q.years
     if q.expected or q.focus:
         _, fit = best_candidate(q, evidence, embed)
         typed = any(e.features.get("typed") or e.features.get("focus") for e in evidence[:TYPED_SENTENCES])

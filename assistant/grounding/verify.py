@@ -120,6 +120,11 @@ def _roles(text: str) -> list[tuple[str, set[str], set[str]]]:
     return out
 
 
+def _party_words(text: str) -> set[str]:
+    """The lemmas of the words inside a text's named parties (people, bodies, places)."""
+    return {t.lemma_.lower() for t in parse(text) if t.ent_type_ in _PARTIES}
+
+
 def _roles_swapped(claim: str, source: str) -> bool:
     """The claim makes a named party the doer of an action the source has done to it, or the reverse
     ("Di Maio invited Pompeo" against "Pompeo invited Di Maio"; "Pompeo invited Di Maio" against "at
@@ -127,8 +132,7 @@ def _roles_swapped(claim: str, source: str) -> bool:
     named parties (entities) count: "cooperation will continue" against "they will continue
     cooperation" is the same statement, told intransitively."""
     theirs = _roles(source)
-    parties = {t.lemma_.lower() for t in parse(claim) if t.ent_type_ in _PARTIES}
-    named = {t.lemma_.lower() for t in parse(source) if t.ent_type_ in _PARTIES}
+    parties, named = _party_words(claim), _party_words(source)
     for action, doer, done in _roles(claim):
         doers = set().union(*(d for a, d, _ in theirs if a == action))
         dones = set().union(*(o for a, _, o in theirs if a == action))

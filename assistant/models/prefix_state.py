@@ -66,7 +66,6 @@ def read_prefix(llama: Any, model: Path, tokens: list[int], cache: Path) -> bool
     llama.reset()
     if _restore(llama, path, tokens):
         return True
-    llama.reset()
-    llama.eval(tokens)
+    llama.eval(tokens)  # from the start: a failed restore leaves n_tokens at 0, and eval clears the cache
     _save(llama, path)
     return False
