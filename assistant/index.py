@@ -196,20 +196,22 @@ class Store:
             if settings.chroma_host
             else f"data directory {settings.data_dir}"
         )
+        local = Path(settings.data_dir) / "chroma"
         try:
-            if settings.chroma_host:
-                self.client = chromadb.HttpClient(
-                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-                )
-                self.client.heartbeat()
-            else:
-                path = Path(settings.data_dir) / "chroma"
-                path.mkdir(parents=True, exist_ok=True)
-                self.client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-            ef = MiniLMFunction(self.embedder)
-            # Two processes opening a new store at once both try to create its collections; one
-            # fails with "already exists" unless they take turns (seen when two ingests start together).
+            if not settings.chroma_host:
+                local.mkdir(parents=True, exist_ok=True)
+            # Two processes opening a new store at once both create its database and collections; one
+            # fails ("already exists", "database is locked") unless they take turns (seen when two
+            # ingests start together).
             with self._lock():
+                if settings.chroma_host:
+                    self.client = chromadb.HttpClient(
+                        host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                    )
+                    self.client.heartbeat()
+                else:
+                    self.client = chromadb.PersistentClient(path=str(local), settings=chroma_settings)
+                ef = MiniLMFunction(self.embedder)
                 self.paragraphs = self.client.get_or_create_collection(
                     settings.collection, embedding_function=ef, metadata={"hnsw:space": "cosine"}
                 )
