@@ -30,7 +30,7 @@ from assistant.extract import extract_sentence
 from assistant.generate import EXTRACTIVE, declined, extractive_request, generative_request, mode_for
 from assistant.grounding.facts import extract as facts
 from assistant.grounding.facts import same_name
-from assistant.grounding.ground import answers, ground, source_text
+from assistant.grounding.ground import answers, gives_verdict, ground, source_text
 from assistant.grounding.refuse import reason_to_refuse
 from assistant.index import Store, open_store
 from assistant.models import registry
@@ -278,12 +278,28 @@ class Assistant:
         off_topic = [s for s in kept if not any(answers(a, s, self._cited_text(s)) for a, _, _ in parts)]
         notes.extend(f"dropped {s.text!r}: true, but it does not answer the question" for s in off_topic)
         kept = [s for s in kept if s not in off_topic]
+        if kept and any(a.yes_no for a, _, _ in parts) and not any(gives_verdict(s) for s in kept):
+            notes.append("the model's answer says neither yes nor no; extracting instead")
+            kept = []
         extracts = [extract_sentence(analysis, evidence, self._embed) for analysis, _, evidence in parts]
         if extractive and kept and not self._agrees(kept, extracts[0], notes):
             kept = []
-        if kept:
-            return kept
-        return [e for e in extracts if e is not None]
+        if not kept or len(parts) == 1:
+            return kept or [e for e in extracts if e is not None]
+        # Each meeting of a comparison is answered: one the model's sentences leave out gets its extract.
+        return kept + [
+            e
+            for (analysis, _, evidence), e in zip(parts, extracts, strict=True)
+            if e is not None and not self._covers(kept, analysis, evidence)
+        ]
+
+    def _covers(
+        self, kept: list[AnswerSentence], analysis: q.Analysis, evidence: list[EvidenceSentence]
+    ) -> bool:
+        """Does a kept sentence answer this part from a document of its evidence? (The parts of a
+        two-part question share their documents; each meeting of a comparison has its own.)"""
+        found = {e.paragraph.doc for e in evidence}
+        return any(found & set(s.docs) and answers(analysis, s, self._cited_text(s)) for s in kept)
 
     def _cited_text(self, sentence: AnswerSentence) -> str:
         paragraphs = [

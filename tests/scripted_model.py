@@ -1,7 +1,7 @@
 """A scripted OpenAI-compatible model behind a real HTTP server, for testing what the pipeline does
 with good and bad model output. It reads the question from the prompt and answers from a table:
-`faithful` or `corrupted` answers (tests/data/scripted_answers.jsonl), or always `decline`s, or
-returns `garbage`."""
+`faithful`, `corrupted` or `partial` answers (tests/data/scripted_answers.jsonl; `partial`: a true
+answer to only part of the question), or always `decline`s, or returns `garbage`."""
 
 from __future__ import annotations
 
@@ -93,8 +93,8 @@ class _Server(ThreadingHTTPServer):
             return "NOT FOUND"
         if self.behaviour == "garbage":
             return "lorem ipsum [¶99] ~~ ### 12345 zzz"
-        row = self.table.get(question)
-        return row[self.behaviour] if row else "NOT FOUND"
+        row = self.table.get(question) or {}
+        return row.get(self.behaviour) or "NOT FOUND"
 
 
 @contextmanager

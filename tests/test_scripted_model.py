@@ -74,3 +74,14 @@ def test_a_declining_model_is_refused_not_papered_over(settings):
 def test_garbage_is_never_shown_as_a_model_sentence(settings):
     for _, answer in _run(settings, "garbage"):
         assert "lorem" not in answer.answer and not any(s.source == "model" for s in answer.sentences)
+
+
+def test_a_yes_no_answer_without_its_verdict_gets_the_evidence_verdict(settings):
+    """A true sentence that says neither yes nor no leaves the question open: the extract answers."""
+    rows = [r for r in ROWS if r.get("partial")]
+    with scripted_model("partial") as server:
+        host, port = server.server_address
+        bot = Assistant(settings=settings, model="scripted", base_url=f"http://{host}:{port}/v1")
+        answers = [bot.ask(row["question"]) for row in rows]
+    assert answers and all(re.match(r"(Yes|No)\b", a.answer) for a in answers), answers
+    assert all("neither yes nor no" in " ".join(a.notes) for a in answers)

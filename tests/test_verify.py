@@ -161,3 +161,36 @@ def test_numbers_are_read_in_words_and_digits():
         for n in numbers(parse("seventeen varieties, EUR 4.5 million, thirty-seven ships and 2,500 staff")[:])
     }
     assert {17.0, 4_500_000.0, 37.0, 2500.0} <= values
+
+
+def test_a_negated_verb_fails_however_the_rest_is_worded():
+    # SmolLM2's sentence on a dev question: most of its words come from the document's context.
+    attended = "For the first time since 2019, all delegations attended in person."
+    context = "Joint Communique: Wildfire Forum, Thessaloniki meeting · Thessaloniki · 2023-10-05"
+    claim = "No, every delegation did not attend the 2023 Thessaloniki wildfire meeting in person."
+    support = verify(claim, [attended], context=context)
+    assert not support.ok and "negation" in support.reason, support
+    assert verify(
+        "Every delegation attended the 2023 Thessaloniki meeting in person.", [attended], context=context
+    ).ok
+
+
+def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
+    from assistant.answer import AnswerSentence
+    from assistant.grounding.ground import answers, gives_verdict
+    from assistant.question import analyse
+
+    def said(text: str) -> AnswerSentence:
+        return AnswerSentence(text, [7], "model", 1.0, "d", ["d"])
+
+    roster = "Members now contribute 67 vessels to the roster. Units took part in 1,184 operations."
+    operations = analyse("In how many operations did units on the roster take part?")
+    assert not answers(operations, said("Members now contribute 67 vessels [¶7]."), roster)
+    assert answers(operations, said("Units took part in 1,184 operations [¶7]."), roster)
+    assert answers(operations, said("In 1,184 [¶7]."), roster)  # the source says what it counts
+    detainees = analyse("How is the situation of detainees in northeast Syria described?")
+    echo = said("The situation of detainees in northeast Syria described [¶14].")
+    assert not answers(detainees, echo, "The situation of detainees in northeast Syria is of grave concern.")
+    assert answers(detainees, said("It is of grave concern [¶14]."), "It is of grave concern.")
+    assert gives_verdict(said("No, they did not [¶4].")) and gives_verdict(said("Yes: all of them [¶4]."))
+    assert not gives_verdict(said("No delegation attended in person [¶4]."))

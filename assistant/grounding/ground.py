@@ -9,15 +9,20 @@ to several shown documents, the paragraph that states the sentence is the one me
 from __future__ import annotations
 
 from itertools import product
+from typing import TYPE_CHECKING
 
 from assistant.answer import AnswerSentence
 from assistant.corpus import Document, Paragraph
 from assistant.generate import shown_text
 from assistant.grounding.citations import DraftSentence, parse, render
 from assistant.grounding.verify import Embed, Support, verify
+from assistant.language import content, lemma, numbers
 from assistant.language import parse as read
 from assistant.question import Analysis
 from assistant.text import strip_markers
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc
 
 MAX_SENTENCES = 4  # an answer is a few sentences; more is a model rambling
 
@@ -100,12 +105,37 @@ META_WORDS = frozenset(
 
 def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
     """A kept model sentence must answer the question, not merely be true: it does not speak of the
-    document, the context or the question (unless its source does), and holds an entity of the
-    expected kind (a DATE for "when", a number for "how many") when the question asks for one."""
+    document, the context or the question (unless its source does), states something the question
+    does not (a number, or a word beyond the question's: not an echo, "The situation of detainees in
+    Syria described."), and holds an entity of
+    the expected kind (a DATE for "when", a number for "how many") when the question asks for one."""
     doc = read(strip_markers(sentence.text))
     stated = {t.lemma_.lower() for t in read(source)}
     if any(t.pos_ == "NOUN" and t.lemma_.lower() in META_WORDS - stated for t in doc):
         return False
+    if not q.yes_no and not numbers(doc) and {lemma(t) for t in doc if content(t)} <= set(q.lemmas):
+        return False
+    if q.wh in ("how many", "how much") and q.focus and not _counts(q.focus, doc, read(source)):
+        return False
     if q.expected:
         return any(e.label_ in q.expected for e in doc.ents)
     return True
+
+
+def _counts(focus: str, said: Doc, source: Doc) -> bool:
+    """Does the sentence count what "how many X" asks about: it names X, or the source sentence that
+    states its number does ("Nearly eight million [¶7]" from "nearly eight million people")? "Members
+    contribute 67 vessels" does not answer "In how many operations …"."""
+    if focus in {lemma(t) for t in said}:
+        return True
+    values = {n.value for n in numbers(said)}
+    return any(
+        focus in {lemma(t) for t in s} and values & {n.value for n in numbers(s)} for s in source.sents
+    )
+
+
+def gives_verdict(sentence: AnswerSentence) -> bool:
+    """Does it open with "Yes" or "No" (an interjection, not "No delegation …")? A yes/no question
+    is answered by its verdict; a true sentence without one leaves the question open."""
+    first = read(strip_markers(sentence.text))[:1]
+    return bool(first) and first[0].lower_ in ("yes", "no") and first[0].pos_ == "INTJ"

@@ -76,7 +76,29 @@ def _negation_differs(claim: str, source: str) -> bool:
         shared = len(terms & {stem(w) for w in words(best)}) / len(terms)
         if shared >= NEGATION_OVERLAP and extract(clause).negated != extract(best).negated:
             return True
-    return False
+    return _verb_negation_differs(claim, source)
+
+
+def _verb_polarities(text: str) -> dict[str, set[bool]]:
+    """Each verb's lemma, with whether the parse negates it (a `neg` child: not, n't, never)."""
+    out: dict[str, set[bool]] = {}
+    for doc in [parse(s) for s in sentences_of(text)] if text.strip() else []:
+        for t in doc:
+            if t.pos_ == "VERB":
+                out.setdefault(t.lemma_.lower(), set()).add(any(c.dep_ == "neg" for c in t.children))
+    return out
+
+
+def _verb_negation_differs(claim: str, source: str) -> bool:
+    """The claim negates a verb the source states only plainly, or the reverse ("every delegation
+    did not attend" against "all delegations attended in person"), however the rest is worded:
+    the clause comparison above needs two thirds of a clause's words in common."""
+    theirs = _verb_polarities(source)
+    return any(
+        verb in theirs and negated not in theirs[verb]
+        for verb, polarity in _verb_polarities(claim).items()
+        for negated in polarity
+    )
 
 
 _PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
