@@ -192,5 +192,11 @@ def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
     echo = said("The situation of detainees in northeast Syria described [¶14].")
     assert not answers(detainees, echo, "The situation of detainees in northeast Syria is of grave concern.")
     assert answers(detainees, said("It is of grave concern [¶14]."), "It is of grave concern.")
+    reason = analyse("What reason is given in the 2020 statement for the Clean Headwaters Programme?")
+    programme = "The Clean Headwaters Programme will restore 4,000 hectares, because sediment loads rose."
+    assert not answers(
+        reason, said("The 2020 statement for the Clean Headwaters Programme is [¶29]."), programme
+    )
+    assert answers(reason, said("Sediment loads rose [¶29]."), programme)
     assert gives_verdict(said("No, they did not [¶4].")) and gives_verdict(said("Yes: all of them [¶4]."))
     assert not gives_verdict(said("No delegation attended in person [¶4]."))
