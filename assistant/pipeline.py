@@ -193,8 +193,8 @@ class Assistant:
                 t0 = time.perf_counter()
                 # A later part may lean on an earlier one ("…, and how much was it?").
                 alone = q.rewrite(part, [*(history or []), *pieces[: pieces.index(part)]])
-                analysis = q.analyse(part if alone == part else alone)
-                hits, evidence = self._evidence(analysis, alone, scope)
+                analysis = q.analyse(alone)
+                hits, evidence = self._evidence(analysis, scope)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
                 refusal = reason_to_refuse(analysis, evidence, retriever.knows, self._context, self._embed)
                 if refusal:
@@ -245,25 +245,22 @@ class Assistant:
         return source_text(evidence.paragraph, self.retriever.documents)
 
     def _evidence(
-        self, analysis: q.Analysis, standalone: str, documents: set[str] | None
+        self, analysis: q.Analysis, documents: set[str] | None
     ) -> tuple[list[Hit], list[EvidenceSentence]]:
-        """Paragraphs are found with the stand-alone question; sentences are ranked by the asked one,
+        """Paragraphs are found with the stand-alone question; its sentences are ranked by the question
         less the words that named its document ("at the Rome meeting in 2024" chose the document;
         within it, the dateline that repeats them is not the answer)."""
         retriever = self.retriever
         embedder = retriever.store.embedder
         question = analysis.text
-        found = embedder.embed([standalone])
-        hits = retriever.search(standalone, self.settings.k, vector=found[0], only=documents)
+        found = embedder.embed([question])[0]
+        hits = retriever.search(question, self.settings.k, vector=found, only=documents, hints=analysis.hints)
         asked = q.without_hints(question) if any(h.preferred for h in hits) else question
-        vectors = embedder.embed([asked])
-        if standalone != question:  # its vector was computed for the search above
-            vectors = np.vstack([vectors, found])
-        mixed = vectors.sum(0) / np.linalg.norm(vectors.sum(0))
+        vector = embedder.embed([asked])[0] if asked != question else found
         records = retriever.documents
         context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
         return hits, rank_sentences(
-            asked, analysis, mixed, hits[: self.settings.evidence_paragraphs], self._embed, context
+            asked, analysis, vector, hits[: self.settings.evidence_paragraphs], self._embed, context
         )
 
     def _answer(

@@ -134,12 +134,18 @@ def without_hints(question: str) -> str:
 
 
 def hints_of(question: str) -> Hints:
-    """Years, dates and names in the question, from spaCy's parse: the four-digit years, the month
-    (and day) of each DATE entity, and the words of its proper nouns and named parties."""
-    from assistant.language import named, parse, years
+    """Years, dates and names in the question (see `_hints`)."""
+    from assistant.language import parse
+
+    return _hints(parse(question))
+
+
+def _hints(doc: Doc) -> Hints:
+    """From spaCy's parse: the four-digit years, the month (and day) of each DATE entity, and the
+    words of its proper nouns and named parties."""
+    from assistant.language import named, years
     from assistant.loading.metadata import date_value
 
-    doc = parse(question)
     return Hints(
         years=set(years(doc)),
         dates={d for e in doc.ents if e.label_ == "DATE" and (d := date_value(e.text))},
@@ -176,6 +182,7 @@ class Analysis:
     entities: list[tuple[str, str]]  # (label, text) of each named entity, in order
     years: list[str]  # four-digit years it names ("in 2023")
     negated: bool  # it asks in the negative ("Did they not …")
+    hints: Hints = field(default_factory=Hints)  # what names a document: its years, dates, names
 
     @property
     def yes_no(self) -> bool:
@@ -227,4 +234,5 @@ def analyse(text: str) -> Analysis:
         entities=[(e.label_, e.text) for e in doc.ents],
         years=years(doc),
         negated=any(t.dep_ == "neg" for t in doc),
+        hints=_hints(doc),
     )

@@ -222,11 +222,13 @@ class Retriever:
         k: int = 5,
         vector: np.ndarray | None = None,
         only: set[str] | None = None,
+        hints: Hints | None = None,
     ) -> list[Hit]:
-        """Top paragraphs for `query`; `only` restricts to those documents (the UI's document filter)."""
+        """Top paragraphs for `query`; `only` restricts to those documents (the UI's document filter);
+        `hints` are what in the query names a document, when its analysis has read them already."""
         if vector is None:
             vector = self.store.embedder.embed([query])[0]
-        preferred = self.named_documents(hints_of(query))
+        preferred = self.named_documents(hints_of(query) if hints is None else hints)
         if only:
             preferred = preferred & only
         hits: dict[tuple[str, int], Hit] = {}

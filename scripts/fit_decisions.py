@@ -94,7 +94,7 @@ def main() -> int:
         asked, _ = q.strip_instructions(item.question)
         alone = q.rewrite(asked or item.question, item.history or None)
         analysis = q.analyse(alone)
-        _, evidence = bot._evidence(analysis, alone, None)
+        _, evidence = bot._evidence(analysis, None)
         return item, analysis, evidence, bot
 
     # 0. The evidence ranking: which sentence holds the answer.
