@@ -175,6 +175,16 @@ def test_a_negated_verb_fails_however_the_rest_is_worded():
     ).ok
 
 
+def test_a_name_is_read_whole_not_word_by_word():
+    centre = "The Training Centre is hosted by the Faculty of Maritime Studies of the University of Rijeka."
+    context = "Joint Statement, Second Ministerial Meeting · Split · 2021-10-07"
+    swapped = "The Training Centre is hosted by the Faculty of Maritime Studies of the University of Split."
+    support = verify(swapped, [centre], context=context)
+    assert not support.ok and "name" in support.reason, support
+    assert verify("The University of Rijeka hosts the Training Centre.", [centre], context=context).ok
+    assert verify("The ministers met in Split.", ["The ministers met."], context=context).ok
+
+
 def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
     from assistant.answer import AnswerSentence
     from assistant.grounding.ground import answers, gives_verdict

@@ -4,6 +4,7 @@ A sentence is supported by the paragraph(s) it cites (with their document's titl
 when
   * every number in it is there, with the same hedge ("nearly", "more than"),
   * every name in it (capitalised words: people, places, organisations, months, days) is there,
+    a name of several words with all its words in one sentence ("the University of Split"),
   * it is negated only where the source is, and vice versa, and
   * each remaining content word is in the source or has a close neighbour there (MiniLM cosine
     ≥ NEIGHBOUR_COSINE between the two words), so "take place" may stand for "hold", but an added
@@ -166,6 +167,22 @@ def _roles_swapped(claim: str, source: str) -> bool:
     return False
 
 
+def _split_names(claim: str, sources: list[str]) -> list[str]:
+    """The claim's multi-word names whose words no one sentence of the sources holds together: "the
+    University of Split" against "the University of Rijeka" in a communique from Split, whose name
+    and place alone do not make the University one of Split."""
+    held = [
+        {t.lower_ for t in s if t.is_alpha} for text in sources if text.strip() for s in parse(text).sents
+    ]
+    out = []
+    for ent in parse(claim).ents:
+        if ent.label_ in _PARTIES:
+            want = {t.lower_ for t in ent if t.is_alpha and not t.is_stop}
+            if len(want) > 1 and not any(want <= words_ for words_ in held):
+                out.append(ent.text)
+    return out
+
+
 def verify(sentence: str, sources: list[str], embed: Embed | None = None, context: str = "") -> Support:
     """Check one sentence (markers allowed) against the texts it cites. `context` is what the
     citation also names (document title, place, date): its names and words count, its numbers
@@ -189,6 +206,9 @@ def verify(sentence: str, sources: list[str], embed: Embed | None = None, contex
     )
     if missing_names:
         return Support(False, 0.0, missing_names, "name not in the cited paragraph")
+    split = _split_names(claim, [context, *sources])
+    if split:
+        return Support(False, 0.0, split, "name not in the cited paragraph")
     new_times = sorted(w for w in set(words(claim)) if w in TIME_WORDS and w not in set(words(source)))
     if new_times:
         return Support(False, 0.0, new_times, "time not in the cited paragraph")
