@@ -31,7 +31,6 @@ QUESTION_WORDS = frozenset(
 MARKER = re.compile(r"\[\s*¶\s*(\d+)((?:\s*[,;]\s*¶?\s*\d+)*)\s*\]")
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # letters of any script: "valparaíso", "kovačević" whole
-_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 
 
 def cited(text: str) -> list[int]:
@@ -63,10 +62,6 @@ def words(text: str) -> list[str]:
 def content_terms(text: str) -> list[str]:
     """Stemmed words minus stopwords, in order (duplicates kept, as BM25 wants)."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
-
-
-def numbers(text: str) -> set[str]:
-    return {n.rstrip(".,").replace(",", "") for n in _NUMBER.findall(text)}
 
 
 # QUESTION_WORDS as stems, to drop from a question's content terms.
