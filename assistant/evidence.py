@@ -21,7 +21,7 @@ from assistant.corpus import Paragraph, split_sentences
 from assistant.language import parse_many
 from assistant.question import Analysis, is_instruction
 from assistant.retrieve import Hit
-from assistant.text import content_terms, focus_terms, stem, words
+from assistant.text import content_terms, stem, words
 
 # The evidence score is a logistic model fitted on the dev questions (assistant/weights/sentences.json,
 # scripts/fit_decisions.py): does this sentence hold the answer?
@@ -45,7 +45,7 @@ class EvidenceSentence:
 def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozenset()) -> float:
     """Share of the question's key words in `text`; words `settled` by the text's document (its title,
     place, date: "at the Rome meeting") are not asked of the sentence itself."""
-    q = set(focus_terms(question)) or set(content_terms(question))
+    q = set(content_terms(question))
     q = (q - settled) or q
     if not q:
         return 0.0

@@ -22,12 +22,6 @@ from bm25s.stopwords import STOPWORDS_EN_PLUS
 _DOCUMENT_WORDS = {"according", "document", "documents", "text", "say", "says", "said", "tell", "also"}
 _CONNECTIVES = {"though", "although", "however", "whereas", "thus", "therefore", "yet", "hence", "moreover"}
 STOPWORDS = frozenset(STOPWORDS_EN_PLUS) | _DOCUMENT_WORDS | _CONNECTIVES
-# Words that frame a question ("how many", "what date", "take place") rather than name its subject.
-QUESTION_WORDS = frozenset(
-    "many much number date day year name named mention mentioned describe described kind type sort "
-    "take place held earlier roughly approximately single subject matter exactly specific "
-    "specifically happen happened give gave given".split()
-)
 MARKER = re.compile(r"\[\s*¶\s*(\d+)((?:\s*[,;]\s*¶?\s*\d+)*)\s*\]")
 _STEMMER = snowballstemmer.stemmer("english")
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)?")  # letters of any script: "valparaíso", "kovačević" whole
@@ -62,12 +56,3 @@ def words(text: str) -> list[str]:
 def content_terms(text: str) -> list[str]:
     """Stemmed words minus stopwords, in order (duplicates kept, as BM25 wants)."""
     return [stem(w) for w in words(text) if w not in STOPWORDS]
-
-
-# QUESTION_WORDS as stems, to drop from a question's content terms.
-QUESTION_STEMS = frozenset(stem(w) for w in QUESTION_WORDS)
-
-
-def focus_terms(question: str) -> list[str]:
-    """What a question is about: its content terms without the words that frame it."""
-    return [t for t in content_terms(question) if t not in QUESTION_STEMS]
