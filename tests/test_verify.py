@@ -202,6 +202,8 @@ def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
     echo = said("The situation of detainees in northeast Syria described [¶14].")
     assert not answers(detainees, echo, "The situation of detainees in northeast Syria is of grave concern.")
     assert answers(detainees, said("It is of grave concern [¶14]."), "It is of grave concern.")
+    concern = "The situation of detainees in northeast Syria is of grave concern."
+    assert not answers(detainees, said("It also mentions that it is of grave concern [¶14]."), concern)
     reason = analyse("What reason is given in the 2020 statement for the Clean Headwaters Programme?")
     programme = "The Clean Headwaters Programme will restore 4,000 hectares, because sediment loads rose."
     assert not answers(
