@@ -56,12 +56,16 @@ def test_faithful_answers_are_right_and_cite_a_right_paragraph(faithful):
 
 
 def test_corrupted_facts_never_reach_the_user(settings):
+    results = _run(settings, "corrupted")
     leaked = [
         (row["corrupted"], answer.answer)
-        for row, answer in _run(settings, "corrupted")
+        for row, answer in results
         if row["wrong_fact"].lower() in answer.answer.lower()
     ]
     assert len(leaked) <= 1, leaked
+    # Not by saying nothing: the corrupted sentence gives way to the evidence, which still answers.
+    answered = [a for _, a in results if a.status == "answered"]
+    assert len(answered) / len(results) >= 0.8, [(a.answer, a.notes) for _, a in results]
 
 
 def test_a_declining_model_is_refused_not_papered_over(settings):
