@@ -181,6 +181,7 @@ class Analysis:
     names: list[str]  # proper names it mentions
     entities: list[tuple[str, str]]  # (label, text) of each named entity, in order
     years: list[str]  # four-digit years it names ("in 2023")
+    values: frozenset[float]  # the numbers it states, words and digits alike ("2020", "five")
     negated: bool  # it asks in the negative ("Did they not …")
     hints: Hints = field(default_factory=Hints)  # what names a document: its years, dates, names
 
@@ -201,7 +202,7 @@ def _inverted(doc: Doc) -> bool:
 
 
 def analyse(text: str) -> Analysis:
-    from assistant.language import content, lemma, parse, years
+    from assistant.language import content, lemma, numbers, parse, years
 
     doc = parse(text)
     wh_token = next((t for t in doc if t.tag_ in _WH_TAGS), None)
@@ -233,6 +234,7 @@ def analyse(text: str) -> Analysis:
         names=names,
         entities=[(e.label_, e.text) for e in doc.ents],
         years=years(doc),
+        values=frozenset(n.value for n in numbers(doc)),
         negated=any(t.dep_ == "neg" for t in doc),
         hints=_hints(doc),
     )

@@ -104,17 +104,17 @@ META_WORDS = frozenset(
 
 
 def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
-    """A kept model sentence must answer the question, not merely be true: it does not speak of the
-    document, the context or the question (unless its source does) nor report what "it" says, states something the question
-    does not (a number or a word beyond the question's: not an echo, "The situation of detainees in
-    Syria described.", "The 2020 statement for the Programme is."), and holds an entity of
-    the expected kind (a DATE for "when", a number for "how many") when the question asks for one."""
+    """A kept model sentence must answer the question, not merely be true. It does not speak of the
+    document, the context or the question (unless its source does), nor report what "it" says; it
+    states something the question does not (a number or a word beyond the question's: not an echo,
+    "The situation of detainees in Syria described.", "The 2020 statement for the Programme is.");
+    it counts what "how many" asks about; and it holds an entity of the expected kind (a DATE for
+    "when", a number for "how many") when the question asks for one."""
     doc = read(strip_markers(sentence.text))
     stated = {t.lemma_.lower() for t in read(source)}
     if any(t.pos_ == "NOUN" and t.lemma_.lower() in META_WORDS - stated for t in doc) or _reports(doc):
         return False
-    asked = read(q.text)
-    new_numbers = {n.value for n in numbers(doc)} - {n.value for n in numbers(asked)}
+    new_numbers = {n.value for n in numbers(doc)} - q.values
     if not q.yes_no and not new_numbers and {lemma(t) for t in doc if content(t)} <= set(q.lemmas):
         return False
     if q.wh in ("how many", "how much") and q.focus and not _counts(q.focus, doc, read(source)):

@@ -28,7 +28,7 @@ from assistant.grounding.facts import extract, same_name
 from assistant.language import parse
 
 if TYPE_CHECKING:
-    from spacy.tokens import Token
+    from spacy.tokens import Doc, Token
 from assistant.text import STOPWORDS, stem, strip_markers, words
 
 NEIGHBOUR_COSINE = 0.62
@@ -91,10 +91,15 @@ def _negation_differs(claim: str, source: str) -> bool:
     return _verb_negation_differs(claim, source)
 
 
+def _parsed_sentences(text: str) -> list[Doc]:
+    """Each sentence of a text (the project's sentence splitter), parsed on its own."""
+    return [parse(s) for s in sentences_of(text)] if text.strip() else []
+
+
 def _verb_polarities(text: str) -> dict[str, set[bool]]:
     """Each verb's lemma, with whether the parse negates it (a `neg` child: not, n't, never)."""
     out: dict[str, set[bool]] = {}
-    for doc in [parse(s) for s in sentences_of(text)] if text.strip() else []:
+    for doc in _parsed_sentences(text):
         for t in doc:
             if t.pos_ == "VERB":
                 out.setdefault(t.lemma_.lower(), set()).add(any(c.dep_ == "neg" for c in t.children))
@@ -139,7 +144,7 @@ def _roles(text: str) -> list[tuple[str, set[str], set[str]]]:
     passive voice turned round ("Di Maio was invited by Pompeo": doer Pompeo), and each noun of an
     action with "of"/"by" ("at the invitation of Di Maio and Pompeo": doers Di Maio and Pompeo)."""
     out = []
-    for doc in [parse(s) for s in sentences_of(text)] if text.strip() else []:
+    for doc in _parsed_sentences(text):
         for word in doc:
             if word.pos_ == "VERB":
                 doer = [c for c in word.children if c.dep_ == "nsubj"] + _objects(word, ("by",), "agent")
