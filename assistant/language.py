@@ -9,6 +9,7 @@ read by the evidence ranker, the answer extractor and the verifier costs one par
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 from collections import OrderedDict
@@ -66,6 +67,34 @@ def _remember(text: str, doc: Doc) -> None:
     _CACHE[text] = doc
     while len(_CACHE) > PARSE_CACHE:
         _CACHE.popitem(last=False)
+
+
+def abbreviations(text: str) -> dict[str, str]:
+    """The abbreviations a text defines ("the Joint Monitoring Unit (JMU)" → {"JMU": "Joint Monitoring
+    Unit"}), by the Schwartz–Hearst algorithm (package `abbreviations`)."""
+    return _schwartz_hearst().extract_abbreviation_definition_pairs(doc_text=text)
+
+
+@lru_cache(maxsize=1)
+def _schwartz_hearst():  # noqa: ANN202 - the package has no type hints
+    # Its import calls logging.basicConfig(level=INFO), which would print every library's INFO log
+    # (the HTTP client's among them): the root logger is put back as it was.
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    from abbreviations import schwartz_hearst
+
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    return schwartz_hearst
+
+
+def spelled_out(text: str, defined: dict[str, str]) -> str:
+    """The text with each abbreviation it uses replaced by its definition ("The JMU, which is based in
+    Bloemfontein" → "The Joint Monitoring Unit, which is based in …"); where it is defined, "(JMU)"
+    stays."""
+    for short, long in defined.items():
+        text = re.sub(rf"(?<![(\w]){re.escape(short)}(?![\w)])", long, text)
+    return text
 
 
 # The entity labels that name a party, a place or a thing one can point at (not a date or a number).

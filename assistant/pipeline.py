@@ -260,7 +260,13 @@ class Assistant:
         records = retriever.documents
         context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
         return hits, rank_sentences(
-            asked, analysis, vector, hits[: self.settings.evidence_paragraphs], self._embed, context
+            asked,
+            analysis,
+            vector,
+            hits[: self.settings.evidence_paragraphs],
+            self._embed,
+            context,
+            retriever.abbreviations,
         )
 
     def _answer(

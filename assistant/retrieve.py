@@ -26,6 +26,7 @@ from pydantic import ConfigDict
 
 from assistant.corpus import Document, Paragraph
 from assistant.index import Store, parse_id
+from assistant.language import abbreviations
 from assistant.question import Hints, hints_of
 from assistant.text import content_terms, words
 
@@ -134,6 +135,7 @@ class Retriever:
         self.paragraphs, self.lexical = self._load_tables()
         self.by_key = {(p.doc, p.number): p for p in self.paragraphs}
         self.vocabulary = set(self.lexical.vocab)
+        self._abbreviations: dict[str, dict[str, str]] = {}
 
     def _load_tables(self) -> tuple[list[Paragraph], _Lexical]:
         """Paragraphs and BM25 from the disk cache when the store has not changed, else rebuilt."""
@@ -175,6 +177,20 @@ class Retriever:
     def _known_root(self, term: str) -> bool:
         """Derived forms the stemmer keeps apart: Iraqi/Iraq, Syrians/Syria (a shared root of 4+ letters)."""
         return len(term) >= 5 and any(term[:i] in self.vocabulary for i in range(4, len(term)))
+
+    def abbreviations(self, doc: str) -> dict[str, str]:
+        """The abbreviations a document defines ("Joint Monitoring Unit (JMU)"), read once per document."""
+        if doc not in self._abbreviations:
+            text = "\n".join(p.text for p in self._paragraphs_of.get(doc, []))
+            self._abbreviations[doc] = abbreviations(text)
+        return self._abbreviations[doc]
+
+    @cached_property
+    def _paragraphs_of(self) -> dict[str, list[Paragraph]]:
+        out: dict[str, list[Paragraph]] = {}
+        for p in self.paragraphs:
+            out.setdefault(p.doc, []).append(p)
+        return out
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         return self.by_key.get((doc, number))
