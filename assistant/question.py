@@ -49,6 +49,11 @@ def strip_instructions(question: str) -> tuple[str, bool]:
     if not _INJECTION.search(question):
         return question, False
     kept = [s for s in re.split(r"(?<=[.?!])\s+", question) if not _INJECTION.search(s)]
+    # A kept sentence that asks is kept whole: "According to the Gaborone statement, which city …?"
+    # keeps the words that name its document.
+    asking = [s for s in kept if s.endswith("?")]
+    if asking:
+        return " ".join(asking), True
     asked = _QUESTION.search(" ".join(kept))
     return (asked.group(0).strip() if asked else ""), True
 
