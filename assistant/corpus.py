@@ -60,6 +60,8 @@ class Document:
     path: str = ""
     sha: str = ""  # of the extracted text: an unchanged file is skipped as a whole
     paragraphs: list[Paragraph] = field(default_factory=list)
+    # The abbreviations it defines ("CWRF": "Common Wildfire Response Fund"), read by the retriever.
+    abbreviations: dict[str, str] = field(default_factory=dict)
 
     @property
     def label(self) -> str:

@@ -266,7 +266,7 @@ class Assistant:
             hits[: self.settings.evidence_paragraphs],
             self._embed,
             context,
-            retriever.abbreviations,
+            lambda doc: records[doc].abbreviations if doc in records else {},
         )
 
     def _answer(

@@ -35,7 +35,7 @@ POOL = 20  # candidates taken from each list before fusion
 # An exact run of 4+ words shared with one paragraph is the strongest evidence a query can give
 # (a user pasting a phrase): its list counts as two. The dense and BM25 lists weigh the same.
 WEIGHTS = {"phrase": 2.0}
-_CACHE_VERSION = 4  # 4: words keep their accented letters
+_CACHE_VERSION = 5  # 5: with each document's abbreviations
 
 
 @dataclass
@@ -132,13 +132,16 @@ class Retriever:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.documents = store.document_records()
-        self.paragraphs, self.lexical = self._load_tables()
+        self.paragraphs, self.lexical, self.defined = self._load_tables()
         self.by_key = {(p.doc, p.number): p for p in self.paragraphs}
         self.vocabulary = set(self.lexical.vocab)
-        self._abbreviations: dict[str, dict[str, str]] = {}
+        for doc, defined in self.defined.items():
+            if doc in self.documents:
+                self.documents[doc].abbreviations = defined
 
-    def _load_tables(self) -> tuple[list[Paragraph], _Lexical]:
-        """Paragraphs and BM25 from the disk cache when the store has not changed, else rebuilt."""
+    def _load_tables(self) -> tuple[list[Paragraph], _Lexical, dict[str, dict[str, str]]]:
+        """Paragraphs, BM25 and each document's abbreviations from the disk cache when the store has
+        not changed, else rebuilt."""
         stamp = hashlib.sha256(
             repr((_CACHE_VERSION, sorted((d.id, d.sha, d.title) for d in self.documents.values()))).encode()
         ).hexdigest()[:24]
@@ -156,7 +159,11 @@ class Retriever:
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass
         paragraphs = self.store.all_paragraphs()
-        tables = (paragraphs, _Lexical([p for p in paragraphs if not p.boilerplate], self.documents))
+        texts: dict[str, list[str]] = {}
+        for p in paragraphs:
+            texts.setdefault(p.doc, []).append(p.text)
+        defined = {doc: abbreviations("\n".join(lines)) for doc, lines in texts.items()}
+        tables = (paragraphs, _Lexical([p for p in paragraphs if not p.boilerplate], self.documents), defined)
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             for old in cache.parent.glob(f"{self.store.settings.collection}-{where or 'local'}-*.pickle"):
@@ -177,20 +184,6 @@ class Retriever:
     def _known_root(self, term: str) -> bool:
         """Derived forms the stemmer keeps apart: Iraqi/Iraq, Syrians/Syria (a shared root of 4+ letters)."""
         return len(term) >= 5 and any(term[:i] in self.vocabulary for i in range(4, len(term)))
-
-    def abbreviations(self, doc: str) -> dict[str, str]:
-        """The abbreviations a document defines ("Joint Monitoring Unit (JMU)"), read once per document."""
-        if doc not in self._abbreviations:
-            text = "\n".join(p.text for p in self._paragraphs_of.get(doc, []))
-            self._abbreviations[doc] = abbreviations(text)
-        return self._abbreviations[doc]
-
-    @cached_property
-    def _paragraphs_of(self) -> dict[str, list[Paragraph]]:
-        out: dict[str, list[Paragraph]] = {}
-        for p in self.paragraphs:
-            out.setdefault(p.doc, []).append(p)
-        return out
 
     def paragraph(self, doc: str, number: int) -> Paragraph | None:
         return self.by_key.get((doc, number))

@@ -8,6 +8,7 @@ to several shown documents, the paragraph that states the sentence is the one me
 
 from __future__ import annotations
 
+import re
 from itertools import product
 from typing import TYPE_CHECKING
 
@@ -34,10 +35,20 @@ def source_text(paragraph: Paragraph, documents: dict[str, Document]) -> str:
 
 
 def context_of(paragraphs: list[Paragraph], documents: dict[str, Document]) -> str:
-    """What citations of these paragraphs also name: their documents' title, place and date."""
-    return "\n".join(
-        documents[d].context() for d in dict.fromkeys(p.doc for p in paragraphs) if d in documents
-    )
+    """What citations of these paragraphs also name: their documents' title, place and date, and the
+    definitions of the abbreviations the paragraphs use ("the CWRF" is the Common Wildfire Response
+    Fund its document defined elsewhere; a sentence may spell it out)."""
+    lines = []
+    for d in dict.fromkeys(p.doc for p in paragraphs):
+        if d in documents:
+            said = " ".join(p.text for p in paragraphs if p.doc == d)
+            used = [
+                f"{long} ({short})"
+                for short, long in documents[d].abbreviations.items()
+                if re.search(rf"\b{re.escape(short)}\b", said) or long in said
+            ]
+            lines.append(" · ".join([documents[d].context(), *used]))
+    return "\n".join(lines)
 
 
 def check(cited: list[Paragraph], sentence: str, documents: dict[str, Document], embed: Embed) -> Support:
