@@ -18,7 +18,7 @@ import numpy as np
 
 from assistant.calibrated import model
 from assistant.corpus import Paragraph, split_sentences
-from assistant.language import parse_many, spelled_out
+from assistant.language import parse_many
 from assistant.question import Analysis, is_instruction
 from assistant.retrieve import Hit
 from assistant.text import content_terms, stem, words
@@ -83,15 +83,10 @@ def rank_sentences(
     hits: list[Hit],
     embed: Callable[[list[str]], np.ndarray],
     context: Callable[[str], str] = lambda doc: "",
-    defined: Callable[[str], dict[str, str]] = lambda doc: {},
 ) -> list[EvidenceSentence]:
     """Score the sentences (and clause windows of long ones) of the retrieved paragraphs.
 
-    `embed` maps texts to unit vectors; `vector` is the question's. `defined` gives the abbreviations
-    a document defines: a sentence is compared with the question both as written and with them
-    spelled out, and the closer reading counts ("The JMU, which is based in Bloemfontein" answers
-    "where is the Joint Monitoring Unit based"; a question saying "JMU" meets the sentence as written).
-    On the dev questions this raised the held-out top-1 of the ranking from 0.617 to 0.641.
+    `embed` maps texts to unit vectors; `vector` is the question's.
     """
     candidates = [
         (hit, s, seg)
@@ -102,8 +97,7 @@ def rank_sentences(
     ]
     if not candidates:
         return []
-    spelled = [spelled_out(seg, defined(hit.paragraph.doc)) for hit, _, seg in candidates]
-    sims = np.maximum(embed([seg for _, _, seg in candidates]) @ vector, embed(spelled) @ vector)
+    sims = embed([seg for _, _, seg in candidates]) @ vector
     parsed = parse_many([seg for _, _, seg in candidates])
     settled = {
         h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
@@ -113,9 +107,7 @@ def rank_sentences(
     scorer = model("sentences")
     ranked = []
     for n, ((hit, sentence, segment), sim) in enumerate(zip(candidates, sims, strict=True)):
-        overlap = max(
-            lexical_overlap(question, text, settled[hit.paragraph.doc]) for text in {segment, spelled[n]}
-        )
+        overlap = lexical_overlap(question, segment, settled[hit.paragraph.doc])
         features = {
             "similarity": float(sim),
             "overlap": overlap,

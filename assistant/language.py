@@ -88,15 +88,6 @@ def _schwartz_hearst():  # noqa: ANN202 - the package has no type hints
     return schwartz_hearst
 
 
-def spelled_out(text: str, defined: dict[str, str]) -> str:
-    """The text with each abbreviation it uses replaced by its definition ("The JMU, which is based in
-    Bloemfontein" → "The Joint Monitoring Unit, which is based in …"); where it is defined, "(JMU)"
-    stays."""
-    for short, long in defined.items():
-        text = re.sub(rf"(?<![(\w]){re.escape(short)}(?![\w)])", long, text)
-    return text
-
-
 # The entity labels that name a party, a place or a thing one can point at (not a date or a number).
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT"})
 

@@ -260,13 +260,7 @@ class Assistant:
         records = retriever.documents
         context = lambda doc: records[doc].context() if doc in records else ""  # noqa: E731
         return hits, rank_sentences(
-            asked,
-            analysis,
-            vector,
-            hits[: self.settings.evidence_paragraphs],
-            self._embed,
-            context,
-            lambda doc: records[doc].abbreviations if doc in records else {},
+            asked, analysis, vector, hits[: self.settings.evidence_paragraphs], self._embed, context
         )
 
     def _answer(

@@ -116,30 +116,3 @@ def test_collection_answers_name_the_right_document(collection_settings):
     assert answer.citations[0].date == "2023-10-05"
     planted = bot.ask("What will the second generation of Project Lighthouse add?")
     assert "PWNED" not in planted.answer
-
-
-def test_a_sentence_naming_a_body_by_its_abbreviation_answers(tmp_path):
-    """The answer says "the CSO"; the question names the Coastal Survey Office, which the document
-    defined earlier. The sentence is read with the abbreviation spelled out."""
-    from assistant.config import load_settings
-    from assistant.index import Store
-    from assistant.pipeline import Assistant
-
-    source = tmp_path / "docs" / "coastal.txt"
-    source.parent.mkdir()
-    source.write_text(
-        "Joint Statement of the Benguela Coastal Council, Windhoek, 3 May 2025\n\n"
-        "1. Ministers welcomed the progress of the Coastal Erosion Programme and asked for a review "
-        "of its results in 2027.\n\n"
-        "2. Ministers took note of the annual report of the Coastal Survey Office (CSO), which now "
-        "maintains forty-two tide gauges along the coast and publishes weekly bulletins on sea level. "
-        "The CSO, which is based in Lüderitz, was asked to add six gauges by the end of 2026. "
-        "Its budget for 2026 was approved at USD 3.1 million.\n",
-        encoding="utf-8",
-    )
-    settings = load_settings(data_dir=tmp_path / "data", corpus=[source.parent])
-    assert not Store(settings).ingest([source.parent]).skipped
-    answer = Assistant(model="none", settings=settings).ask(
-        "In which town is the Coastal Survey Office based?"
-    )
-    assert "Lüderitz" in answer.answer, answer.answer
