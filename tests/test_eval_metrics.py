@@ -189,3 +189,18 @@ def test_invented_facts_counts_numbers_and_names_no_citation_states():
     invented = record("Resolution 2254 and Resolution 9999 were adopted in Geneva [¶9].", [(9, P9)])
     assert score_record(honest, JUDGE, 3)["invented_facts"] == 0
     assert score_record(invented, JUDGE, 3)["invented_facts"] == 2  # 9999 and Geneva
+
+
+def test_a_verdict_is_matched_as_a_word_not_inside_another():
+    """A yes/no item whose answer is "no" is not answered by "Yes: … not … in November"."""
+    wrong = record("Yes: the Fund was not wound up in November [¶9].", [(9, P9)], must=("no",))
+    right = record("No: the Fund was not wound up [¶9].", [(9, P9)], must=("no",))
+    assert not wrong["scores"]["correct"]
+    assert right["scores"]["correct"]
+
+
+def test_an_answer_string_is_matched_where_a_word_starts():
+    """ "7" is not in "17"; "cost" is in "costs" (a right answer is not failed for its grammar)."""
+    assert not record("Seventeen members, 17 in all [¶9].", [(9, P9)], must=("7",))["scores"]["correct"]
+    assert not record("We take note of it [¶9].", [(9, P9)], must=("no",))["scores"]["correct"]
+    assert record("Owing to testing costs [¶9].", [(9, P9)], must=("cost",))["scores"]["correct"]

@@ -34,17 +34,27 @@ def _gold_match(gold: list[dict[str, Any]], doc: str, paragraph: int) -> bool:
     return any(int(g["paragraph"]) == int(paragraph) and (not g.get("doc") or g["doc"] == doc) for g in gold)
 
 
+def _says(text: str, phrase: str) -> bool:
+    """The phrase where a word starts: "7" is not found in "17", nor "no" in "know". A short word or a
+    number must also end there ("no" is not in "note"); a longer word may go on into its own forms
+    ("delay" in "delays", "cost" in "costs"), so a right answer is not failed for its grammar."""
+    phrase = phrase.lower()
+    closed = len(phrase) <= 3 or phrase[-1:].isdigit()
+    end = r"(?!\w)" if closed else ""
+    return re.search(rf"(?<!\w){re.escape(phrase)}{end}", text) is not None
+
+
 def is_correct(record: dict[str, Any]) -> bool:
     """Answerable: answered, every must_include and one any_of present, no must_not_include."""
     text = record.get("answer", "").lower()
-    if any(s.lower() in text for s in record.get("must_not_include", [])):
+    if any(_says(text, s) for s in record.get("must_not_include", [])):
         return False
     if not record["answerable"]:
         return record.get("status") == "not_found"
     return (
         record.get("status") == "answered"
-        and all(s.lower() in text for s in record.get("must_include", []))
-        and (not record.get("any_of") or any(s.lower() in text for s in record["any_of"]))
+        and all(_says(text, s) for s in record.get("must_include", []))
+        and (not record.get("any_of") or any(_says(text, s) for s in record["any_of"]))
     )
 
 
