@@ -132,10 +132,10 @@ class Retriever:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.documents = store.document_records()
-        self.paragraphs, self.lexical, self.defined = self._load_tables()
+        self.paragraphs, self.lexical, abbreviations_of = self._load_tables()
         self.by_key = {(p.doc, p.number): p for p in self.paragraphs}
         self.vocabulary = set(self.lexical.vocab)
-        for doc, defined in self.defined.items():
+        for doc, defined in abbreviations_of.items():
             if doc in self.documents:
                 self.documents[doc].abbreviations = defined
 

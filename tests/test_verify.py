@@ -1,5 +1,7 @@
 """The verifier checks facts, not wording; parsing and rendering of [¶n] sentences."""
 
+import logging
+
 import pytest
 
 from assistant.grounding.citations import highlights, parse, render
@@ -215,16 +217,24 @@ def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
 
 
 def test_abbreviations_a_text_defines_are_read():
-    import logging
-
     from assistant.language import abbreviations
 
-    root = logging.getLogger()
-    before = (list(root.handlers), root.level)
     text = "The Coastal Survey Office (CSO) met. The CSO, based in Lüderitz, and the CSOs of others."
-    defined = abbreviations(text)
-    assert defined == {"CSO": "Coastal Survey Office"}
-    assert (list(root.handlers), root.level) == before  # the package's import configures no logging
+    assert abbreviations(text) == {"CSO": "Coastal Survey Office"}
+
+
+def test_reading_abbreviations_configures_no_logging():
+    """The package's import calls logging.basicConfig(level=INFO). Under pytest the root logger
+    already has handlers, so that call would do nothing: a fresh process shows what a user gets."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import logging; from assistant.language import abbreviations; abbreviations('The Coastal "
+        "Survey Office (CSO) met.'); root = logging.getLogger(); print(len(root.handlers), root.level)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["0", str(logging.WARNING)], out.stdout
 
 
 def test_an_instruction_is_dropped_and_the_question_kept_whole():
