@@ -143,33 +143,46 @@ class Number:
 
 def numbers(doc: Doc | Span) -> list[Number]:
     """The values a text states, words and digits alike: "seventeen" = 17, "EUR 4.5 million" = 4.5e6,
-    "thirty-seven" = 37, "two thirds" = 2/3, "Fourth" = 4, "2,500" = 2500. "One" is not read: it is
+    "thirty-seven" = 37, "two thirds" = 2/3, "Fourth" = 4, "2,500" = 2500, and both ends of a range
+    that spaCy keeps as one token ("14–15 March" = 14 and 15, "2019–2021"). "One" is not read: it is
     mostly a pronoun, and the tagger calls "one particular purpose" a numeral too."""
     tokens = list(doc)
     out: list[Number] = []
     i = 0
     while i < len(tokens):
-        value = _value(tokens[i])
+        values = _range(tokens[i])
+        value = values[0] if values else _value(tokens[i])
         if value is None:
             i += 1
             continue
+        scale = 1.0
         j = i + 1
         while j < len(tokens):
             word = tokens[j].lower_
             nxt = _value(tokens[j + 1]) if word == "-" and j + 1 < len(tokens) else None
             if word in _SCALES:
-                value *= _SCALES[word]
+                scale *= _SCALES[word]
             elif word in _FRACTIONS and 1 <= value < 10 and word.endswith("s"):
-                value *= _FRACTIONS[word]
+                scale *= _FRACTIONS[word]
             elif nxt is not None and 20 <= value < 100 and value % 10 == 0 and nxt < 10:  # "thirty - seven"
                 value += nxt
                 j += 1
             else:
                 break
             j += 1
-        out.append(Number(round(value, 6), tokens[i].i, tokens[j - 1].i + 1))
+        for v in values or [value]:
+            out.append(Number(round(v * scale, 6), tokens[i].i, tokens[j - 1].i + 1))
         i = j
     return out
+
+
+_RANGE = re.compile(r"(\d+(?:\.\d+)?)[–—-](\d+(?:\.\d+)?)")
+
+
+def _range(token: Token) -> list[float]:
+    """Both ends of a range written as one token ("21–22", "2019–2021"); [] for anything else."""
+    match = _RANGE.fullmatch(token.text.replace(",", ""))
+    return [float(match.group(1)), float(match.group(2))] if match else []
 
 
 def _value(token: Token) -> float | None:

@@ -165,6 +165,16 @@ def test_numbers_are_read_in_words_and_digits():
     assert {17.0, 4_500_000.0, 37.0, 2500.0} <= values
 
 
+def test_a_range_written_as_one_token_states_both_its_ends():
+    # spaCy keeps "14–15" whole: each day of the meeting is stated, a day outside it is not.
+    source = "The Ministers met in Riga on 14–15 March 2025 and approved EUR 1.5–2 million for the network."
+    assert verify("They met on 15 March 2025.", [source]).ok
+    assert verify("They met on 14 March 2025.", [source]).ok
+    assert verify("They approved EUR 2 million.", [source]).ok
+    support = verify("They met on 16 March 2025.", [source])
+    assert not support.ok and "number" in support.reason
+
+
 def test_a_negated_verb_fails_however_the_rest_is_worded():
     # SmolLM2's sentence on a dev question: most of its words come from the document's context.
     attended = "For the first time since 2019, all delegations attended in person."
