@@ -129,7 +129,6 @@ _ORDINALS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
     "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
 }  # fmt: skip
-NUMBER_WORDS = frozenset(_UNITS) | frozenset(_ORDINALS)
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25}
 
@@ -143,37 +142,57 @@ class Number:
 
 def numbers(doc: Doc | Span) -> list[Number]:
     """The values a text states, words and digits alike: "seventeen" = 17, "EUR 4.5 million" = 4.5e6,
-    "thirty-seven" = 37, "two thirds" = 2/3, "Fourth" = 4, "2,500" = 2500, and both ends of a range
-    that spaCy keeps as one token ("14–15 March" = 14 and 15, "2019–2021"). "One" is not read: it is
-    mostly a pronoun, and the tagger calls "one particular purpose" a numeral too."""
+    "thirty-seven" and "seventy - one" = 37 and 71, "two hundred and forty" = 240, "two thirds" = 2/3,
+    "Fourth" = 4, "2,500" = 2500, and both ends of a range that spaCy keeps as one token ("14–15
+    March" = 14 and 15, "2019–2021"). "One" alone is not read: it is mostly a pronoun, and the tagger
+    calls "one particular purpose" a numeral too."""
     tokens = list(doc)
     out: list[Number] = []
     i = 0
     while i < len(tokens):
-        values = _range(tokens[i])
-        value = values[0] if values else _value(tokens[i])
-        if value is None:
-            i += 1
-            continue
-        scale = 1.0
-        j = i + 1
+        values, j = _range(tokens[i]), i + 1
+        if not values:
+            first = _below_hundred(tokens, i, lead=True)
+            if first is None:
+                value = _value(tokens[i])
+                if value is None:
+                    i += 1
+                    continue
+                first = (value, i + 1)
+            values, j = [first[0]], first[1]
         while j < len(tokens):
             word = tokens[j].lower_
-            nxt = _value(tokens[j + 1]) if word == "-" and j + 1 < len(tokens) else None
+            rest = (
+                _below_hundred(tokens, j + 1) if word == "and" and tokens[j - 1].lower_ in _SCALES else None
+            )
             if word in _SCALES:
-                scale *= _SCALES[word]
-            elif word in _FRACTIONS and 1 <= value < 10 and word.endswith("s"):
-                scale *= _FRACTIONS[word]
-            elif nxt is not None and 20 <= value < 100 and value % 10 == 0 and nxt < 10:  # "thirty - seven"
-                value += nxt
-                j += 1
+                values = [v * _SCALES[word] for v in values]
+            elif word in _FRACTIONS and len(values) == 1 and 1 <= values[0] < 10 and word.endswith("s"):
+                values = [values[0] * _FRACTIONS[word]]
+            elif rest is not None:  # "two hundred and forty"
+                values, j = [values[0] + rest[0]], rest[1]
+                continue
             else:
                 break
             j += 1
-        for v in values or [value]:
-            out.append(Number(round(v * scale, 6), tokens[i].i, tokens[j - 1].i + 1))
+        out += [Number(round(v, 6), tokens[i].i, tokens[j - 1].i + 1) for v in values]
         i = j
     return out
+
+
+def _below_hundred(tokens: list[Token], j: int, lead: bool = False) -> tuple[float, int] | None:
+    """A number under 100 at `tokens[j]` ("forty", "41", "forty - one" as spaCy splits it) and the
+    index after it. Leading a number, "one" is one only before a scale ("one million"; see `numbers`)."""
+    if j >= len(tokens):
+        return None
+    scaled = j + 1 < len(tokens) and tokens[j + 1].lower_ in _SCALES  # "one million" is a number
+    value = _value(tokens[j], one=not lead or scaled)
+    if value is None or value >= 100 or tokens[j].lower_ in _ORDINALS:
+        return None
+    unit = _value(tokens[j + 2], one=True) if j + 2 < len(tokens) and tokens[j + 1].text == "-" else None
+    if unit is not None and value >= 20 and value % 10 == 0 and unit < 10:
+        return value + unit, j + 3
+    return value, j + 1
 
 
 _RANGE = re.compile(r"(\d+(?:\.\d+)?)[–—-](\d+(?:\.\d+)?)")
@@ -185,13 +204,13 @@ def _range(token: Token) -> list[float]:
     return [float(match.group(1)), float(match.group(2))] if match else []
 
 
-def _value(token: Token) -> float | None:
+def _value(token: Token, one: bool = False) -> float | None:
     text = token.lower_.replace(",", "")
     if text[:1].isdigit():
         text = re.sub(r"(st|nd|rd|th)$", "", text)
         return float(text) if re.fullmatch(r"\d+(\.\d+)?", text) else None
     if "-" in text and all(p in _UNITS for p in text.split("-")):  # "thirty-seven" kept whole
         return float(sum(_UNITS[p] for p in text.split("-")))
-    if text in _UNITS and text != "one":  # "one" is mostly a pronoun ("one of them", "one in each")
+    if text in _UNITS and (one or text != "one"):  # "one" is mostly a pronoun ("one of them", "one in each")
         return float(_UNITS[text])
     return float(_ORDINALS[text]) if text in _ORDINALS else None

@@ -14,10 +14,12 @@ pytestmark = pytest.mark.slow
 
 # The CI gate: the embedded default on the held-back split (test documents nobody tuned on, questions
 # written before tuning). Measured there (README's quality table): decision accuracy 0.552, accuracy
-# 0.629, right document 0.907, false refusals 0.062; verifier false accepts 0.106 and false rejects
-# 0.107 on its 320 held-out claims. The floors sit ~0.05 under: the answers are deterministic
-# (greedy decoding, fixed seed), so a drop that large is a regression, not noise.
-VERIFIER_FA, VERIFIER_FR = 0.13, 0.13
+# 0.629, right document 0.907, false refusals 0.062. The floors sit ~0.05 under: the answers are
+# deterministic (greedy decoding, fixed seed), so a drop that large is a regression, not noise. The
+# verifier's 320 held-out claims: false accepts 0.077 and false rejects 0.140 (its rules now reject a
+# thing the source never names; on claims over documents new to it false accepts fell from 0.33 to
+# 0.18, docs/EVAL.md), so its ceilings sit ~0.02 over.
+VERIFIER_FA, VERIFIER_FR = 0.10, 0.16
 TEST_SETS = ["evals/communiques_test_a.jsonl", "evals/communiques_test_b.jsonl", "evals/verification.jsonl"]
 GATE = [
     "--min", "test.decision_accuracy=0.50",

@@ -67,10 +67,9 @@ def test_corrupted_facts_fail(claim, source, reason):
 def test_the_document_context_supports_its_own_date_and_place():
     paragraph = "Members now contribute 52 vessels to the shared rescue roster."
     assert not verify("At the Gdansk meeting, members contributed 52 vessels.", [paragraph]).ok
-    assert verify(
-        "At the Gdansk meeting, members contributed 52 vessels.", [paragraph], context="Gdansk · 2022-03-14"
-    ).ok
-    assert not verify("Members contributed 5 vessels.", [paragraph], context="Gdansk · 2022-03-05").ok
+    context = "Joint Statement of the Third Ministerial Meeting · Gdansk · 2022-03-14"  # title · place · date
+    assert verify("At the Gdansk meeting, members contributed 52 vessels.", [paragraph], context=context).ok
+    assert not verify("Members contributed 5 vessels.", [paragraph], context=context).ok
 
 
 def test_render_puts_markers_before_the_full_stop():
@@ -280,3 +279,62 @@ def test_a_sentence_may_spell_out_an_abbreviation_its_document_defined_elsewhere
     assert not check(cited, spelled.replace("Wildfire Response", "Forest Recovery"), records, embed).ok
     records["d.txt"].abbreviations = {}  # without the definition, the name is not the paragraph's
     assert not check(cited, spelled, records, embed).ok
+
+
+def test_a_thing_the_source_never_names_fails_the_sentence():
+    source = "The orchard grows seventeen varieties of quince. It was planted in 1998 by the Valdez family."
+    assert verify("The orchard grows 17 varieties of quince.", [source]).ok
+    support = verify("The orchard grows seventeen varieties of apple.", [source])
+    assert not support.ok and support.missing == ["apple"]
+
+
+def test_a_hedge_before_a_currency_code_is_read():
+    source = "New pledges totalling EUR 6.5 million were announced in Innsbruck."
+    assert verify("Pledges of EUR 6.5 million were announced in Innsbruck.", [source]).ok
+    support = verify("New pledges of more than EUR 6.5 million were announced in Innsbruck.", [source])
+    assert not support.ok and "more than" not in support.reason and "does not say" in support.reason
+
+
+def test_a_sentence_about_the_document_is_not_supported_by_it():
+    source = "The member States of the Forum are Austria, Bhutan, Chile, France, Nepal, Peru and Switzerland."
+    context = "Joint Communique: Intermountain Glacier Monitoring Forum · Almaty · 2025-10-02"
+    assert verify("The Forum's member States include Nepal and Peru.", [source], context=context).ok
+    for meta in (
+        "The communique lists the member States of the Forum.",
+        "The context does not say who chaired it.",
+    ):
+        support = verify(meta, [source], context=context)
+        assert not support.ok and "speaks of the document" in support.reason
+
+
+def test_numbers_in_words_compound_and_scale():
+    from assistant.language import numbers, parse
+
+    read = lambda text: [n.value for n in numbers(parse(text)[:])]  # noqa: E731
+    assert read("seventy-one glaciers") == [71.0]
+    assert read("two hundred and forty apiaries") == [240.0]
+    assert read("one million people") == [1_000_000.0]
+    assert read("one of them") == []
+
+
+def test_who_did_what_reads_abbreviations_and_ignores_what_qualifies_a_party():
+    source = (
+        "In March 2025 the GDO opened a regional office in Almaty. The thirty-eight reference glaciers "
+        "monitored by the Forum lost on average 1.2 metres water equivalent of ice."
+    )
+    spelled = {"GDO": "Glacier Data Office"}
+    context = "Joint Communique · Almaty · 2025-10-02 · Glacier Data Office (GDO)"
+    assert verify(
+        "The Glacier Data Office opened a regional office in Almaty.",
+        [source],
+        context=context,
+        abbreviations=spelled,
+    ).ok
+    assert verify("The Forum's 38 reference glaciers lost on average 1.2 metres of ice.", [source]).ok
+    swapped = verify(
+        "Almaty opened a regional office of the Glacier Data Office.",
+        [source],
+        context=context,
+        abbreviations=spelled,
+    )
+    assert not swapped.ok

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from assistant.language import named, numbers, parse
+
+if TYPE_CHECKING:
+    from spacy.tokens import Token
 
 # Hedges change a number's meaning: "nearly eight million" is not "more than eight million".
 # They count only right before the number ("under Resolution 2254" is no hedge).
@@ -42,10 +46,15 @@ def _numbers(text: str) -> dict[float, str]:
     doc = parse(text)
     out: dict[float, str] = {}
     for number in numbers(doc):
-        before = [t.lower_ for t in doc[max(0, number.start - 2) : number.start] if t.text not in "€$£"]
+        before = [t.lower_ for t in doc[max(0, number.start - 3) : number.start] if not _currency(t)]
         hedge = _HEDGES.get(" ".join(before[-2:]), "") or _HEDGES.get(before[-1] if before else "", "")
         out[number.value] = out.get(number.value) or hedge
     return out
+
+
+def _currency(token: Token) -> bool:
+    """A currency sign or an ISO 4217 code ("more than EUR 6.5 million" is hedged)."""
+    return token.is_currency or (token.is_alpha and token.is_upper and len(token.text) == 3)
 
 
 def extract(text: str) -> Facts:

@@ -16,7 +16,7 @@ from assistant.answer import AnswerSentence
 from assistant.corpus import Document, Paragraph
 from assistant.generate import shown_text
 from assistant.grounding.citations import DraftSentence, parse, render
-from assistant.grounding.verify import Embed, Support, verify
+from assistant.grounding.verify import META_WORDS, Embed, Support, verify
 from assistant.language import content, lemma, numbers
 from assistant.language import parse as read
 from assistant.question import Analysis
@@ -34,26 +34,46 @@ def source_text(paragraph: Paragraph, documents: dict[str, Document]) -> str:
     return (record.context() + "\n" if record else "") + shown_text(paragraph)
 
 
+def abbreviations_of(paragraphs: list[Paragraph], documents: dict[str, Document]) -> dict[str, str]:
+    """The abbreviations these paragraphs use, with what their documents defined them as ("CWRF":
+    "Common Wildfire Response Fund"), whether the definition is in these paragraphs or elsewhere."""
+    out: dict[str, str] = {}
+    for d in dict.fromkeys(p.doc for p in paragraphs):
+        if d in documents:
+            said = " ".join(p.text for p in paragraphs if p.doc == d)
+            out |= {
+                short: long
+                for short, long in documents[d].abbreviations.items()
+                if re.search(rf"\b{re.escape(short)}\b", said) or long in said
+            }
+    return out
+
+
 def context_of(paragraphs: list[Paragraph], documents: dict[str, Document]) -> str:
     """What citations of these paragraphs also name: their documents' title, place and date, and the
     definitions of the abbreviations the paragraphs use ("the CWRF" is the Common Wildfire Response
     Fund its document defined elsewhere; a sentence may spell it out)."""
+    used = abbreviations_of(paragraphs, documents)
     lines = []
     for d in dict.fromkeys(p.doc for p in paragraphs):
         if d in documents:
-            said = " ".join(p.text for p in paragraphs if p.doc == d)
-            used = [
-                f"{long} ({short})"
-                for short, long in documents[d].abbreviations.items()
-                if re.search(rf"\b{re.escape(short)}\b", said) or long in said
+            defined = [
+                f"{long} ({short})" for short, long in used.items() if short in documents[d].abbreviations
             ]
-            lines.append(" · ".join([documents[d].context(), *used]))
+            lines.append(" · ".join([documents[d].context(), *defined]))
     return "\n".join(lines)
 
 
 def check(cited: list[Paragraph], sentence: str, documents: dict[str, Document], embed: Embed) -> Support:
-    """Verify a sentence against the paragraphs it cites, with their documents' context."""
-    return verify(sentence, [shown_text(p) for p in cited], embed, context_of(cited, documents))
+    """Verify a sentence against the paragraphs it cites, with their documents' context and the
+    abbreviations they use."""
+    return verify(
+        sentence,
+        [shown_text(p) for p in cited],
+        embed,
+        context_of(cited, documents),
+        abbreviations_of(cited, documents),
+    )
 
 
 def _resolve(
@@ -107,20 +127,15 @@ def ground(
     return kept
 
 
-# Words for the reading itself ("The document states …", "the context says"): a sentence using one
-# that its source does not is about the reading, not an answer, however true the rest.
-META_WORDS = frozenset(
-    {"document", "context", "question", "text", "passage", "paragraph", "evidence", "source"}
-)
-
-
 def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
     """A kept model sentence must answer the question, not merely be true. It does not speak of the
     document, the context or the question (unless its source does), nor report what "it" says; it
     states something the question does not (a number or a word beyond the question's: not an echo,
     "The situation of detainees in Syria described.", "The 2020 statement for the Programme is.");
     it counts what "how many" asks about; and it holds an entity of the expected kind (a DATE for
-    "when", a number for "how many") when the question asks for one."""
+    "when", a number for "how many") when the question asks for one. A word for the reading itself
+    (verify.META_WORDS: "document", "context") that its source does not use marks a sentence about
+    the reading, not an answer, however true the rest."""
     doc = read(strip_markers(sentence.text))
     stated = {t.lemma_.lower() for t in read(source)}
     if any(t.pos_ == "NOUN" and t.lemma_.lower() in META_WORDS - stated for t in doc) or _reports(doc):

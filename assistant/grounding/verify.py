@@ -5,13 +5,16 @@ when
   * every number in it is there, with the same hedge ("nearly", "more than"),
   * every name in it (capitalised words: people, places, organisations, months, days) is there,
     a name of several words with all its words in one sentence ("the University of Split"),
-  * it is negated only where the source is, and vice versa, and
+  * it is negated only where the source is, and vice versa,
+  * it speaks of the world, not of the document ("The communique lists …"), and who does what to
+    whom is as the source has it, and
   * each remaining content word is in the source or has a close neighbour there (MiniLM cosine
     ≥ NEIGHBOUR_COSINE between the two words), so "take place" may stand for "hold", but an added
-    clause ("and pledged new funds") may not pass.
+    clause ("and pledged new funds") or another thing ("apples" for "quince") may not pass.
 Omitting facts is allowed: nothing demands that a sentence repeat the rest of its paragraph.
-Thresholds were set on the dev split of evals/verification.jsonl and are reported on its test split
-(`assistant eval`, see evals/README.md).
+Thresholds and rules were set on the dev claims of evals/verification.jsonl and
+verification_dev_c.jsonl, checked on verification_dev_d.jsonl, and are reported on the test split
+of evals/verification.jsonl (`assistant eval`, see evals/README.md).
 """
 
 from __future__ import annotations
@@ -43,6 +46,12 @@ TIME_WORDS = frozenset(
 MAX_UNMATCHED_SHARE = 0.25
 # (A second tier, letting through only words with a weak neighbour at cosine 0.35-0.5, left false
 # accepts unchanged on dev and doubled false rejects: not used.)
+# The allowance is for wording (verbs, adjectives, adverbs), not for things: a common noun (spaCy's
+# NOUN) with neither its stem nor a neighbour in the source fails the sentence ("seventeen varieties
+# of apple" against "of quince"). On claims written by helpers over documents new to the verifier:
+# tuned on verification_dev_c (false accepts 13 -> 8 of 55, false rejects 16 -> 18 of 55) and the
+# original dev claims (false rejects 7 -> 9 of 87); checked on verification_dev_d, never tuned on
+# (false accepts 16 -> 10 of 60, false rejects 6 -> 6 of 60).
 Embed = Callable[[list[str]], np.ndarray]
 
 
@@ -118,14 +127,48 @@ def _verb_negation_differs(claim: str, source: str) -> bool:
     )
 
 
+# Nouns for the text being read ("The document states …", "The context does not say …", "The
+# communique lists …"): a sentence with one as its subject speaks of the reading, not of the world,
+# unless the cited paragraph itself names it ("This statement was issued by the Chair"). Saying what
+# the document is ("The document is a joint communique of …") is not reading it: dev claim v-237.
+META_WORDS = frozenset(
+    {"document", "context", "question", "text", "passage", "paragraph", "evidence", "source", "communique",
+     "statement", "declaration"}
+)  # fmt: skip
+
+
+def _about_the_text(claim: str, sources: list[str]) -> bool:
+    """Is the claim's subject the text itself, one its cited paragraphs do not name?"""
+    said = {t.lemma_.lower() for text in sources for t in parse(text)}
+    return any(
+        t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in META_WORDS - said and t.head.lemma_ != "be"
+        for t in parse(claim)
+    )
+
+
 _PARTIES = ("PERSON", "ORG", "GPE", "NORP", "FAC", "LOC")
 
 
 def _names(heads: list[Token]) -> set[str]:
-    """Who a phrase names: the words of its named entities (people, bodies, places), else its head
-    noun's lemma ("the ministers"); a title ("Minister") is not a party."""
-    named = {t.lemma_.lower() for h in heads for t in h.subtree if t.ent_type_ in _PARTIES}
+    """Who a phrase names: the named entities (people, bodies, places) of the phrase, leaving out what
+    merely qualifies its head (a possessor, a clause, a preposition's object other than "of"): "the
+    Forum's reference glaciers" are glaciers, "the memorandum at the Riga Conference Hall" a
+    memorandum, "the Government of Chile" Chile. Without a named entity, the head noun's lemma
+    ("the ministers"); a title ("Minister") is not a party."""
+    core, todo = [], list(heads)
+    while todo:
+        word = todo.pop()
+        core.append(word)
+        todo += [
+            c
+            for c in word.children
+            if c.dep_ not in _QUALIFIERS and not (c.dep_ == "prep" and c.lower_ != "of")
+        ]
+    named = {t.lemma_.lower() for t in core if t.ent_type_ in _PARTIES and t.is_alpha}
     return named or {h.lemma_.lower() for h in heads if h.pos_ in ("NOUN", "PROPN")}
+
+
+_QUALIFIERS = ("poss", "acl", "relcl", "advcl", "punct")
 
 
 def _objects(word: Token, preps: tuple[str, ...], dep: str) -> list[Token]:
@@ -183,6 +226,14 @@ def _roles_swapped(claim: str, source: str) -> bool:
     return False
 
 
+def _spelled_out(text: str, abbreviations: dict[str, str] | None) -> str:
+    """The text with each abbreviation replaced by what it stands for, so that "the GDO opened" and
+    "the Glacier Data Office opened" name the same party."""
+    for short, long in (abbreviations or {}).items():
+        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
+    return text
+
+
 def _split_names(claim: str, sources: list[str]) -> list[str]:
     """The claim's multi-word names whose words no one sentence of the sources holds together: "the
     University of Split" against "the University of Rijeka" in a communique from Split, whose name
@@ -199,10 +250,17 @@ def _split_names(claim: str, sources: list[str]) -> list[str]:
     return out
 
 
-def verify(sentence: str, sources: list[str], embed: Embed | None = None, context: str = "") -> Support:
+def verify(
+    sentence: str,
+    sources: list[str],
+    embed: Embed | None = None,
+    context: str = "",
+    abbreviations: dict[str, str] | None = None,
+) -> Support:
     """Check one sentence (markers allowed) against the texts it cites. `context` is what the
     citation also names (document title, place, date): its names and words count, its numbers
-    only as the year of a date."""
+    only as the year of a date. `abbreviations` ("GDO": "Glacier Data Office") are read spelled out
+    when who did what is compared."""
     claim = strip_markers(sentence).replace("“", "").replace("”", "").replace("…", " ")
     have, want = extract("\n".join(sources)), extract(claim)
     about = extract(context)
@@ -228,30 +286,60 @@ def verify(sentence: str, sources: list[str], embed: Embed | None = None, contex
     new_times = sorted(w for w in set(words(claim)) if w in TIME_WORDS and w not in set(words(source)))
     if new_times:
         return Support(False, 0.0, new_times, "time not in the cited paragraph")
+    if _about_the_text(claim, sources):
+        return Support(False, 0.0, [], "it speaks of the document, not of what the document states")
     if _negation_differs(claim, source):
         return Support(False, 0.0, [], "negation differs from the cited paragraph")
-    if _roles_swapped(claim, source):
+    if _roles_swapped(_spelled_out(claim, abbreviations), _spelled_out(source, abbreviations)):
         return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
     names = {stem(n) for n in want.names}
+    lemma_of = {t.lower_: t.lemma_.lower() for t in parse(claim)}
     claim_words = [w for w in words(claim) if w not in STOPWORDS and not w[0].isdigit()]
-    claim_words = list({stem(w): w for w in claim_words if stem(w) not in _FILLER_STEMS | names}.values())
+    claim_words = list(
+        {
+            stem(w): w
+            for w in claim_words
+            if not {stem(w), stem(lemma_of.get(w, w))} & (_FILLER_STEMS | names)
+        }.values()
+    )
     if not claim_words:
         return Support(True, 1.0)
-    unmatched = uncovered(claim_words, source, embed)
+    unmatched = uncovered(claim_words, source, embed, lemmas=lemma_of)
     score = 1.0 - len(unmatched) / len(claim_words)
     allowed = max(1, int(MAX_UNMATCHED_SHARE * len(claim_words))) if len(claim_words) >= 2 else 0
+    if {t.lower_ for t in parse(claim) if t.pos_ == "NOUN" and not _in_complex_preposition(t)} & set(
+        unmatched
+    ):
+        allowed = 0  # a thing the source never names ("apples" for "quince"): see MAX_UNMATCHED_SHARE
     ok = len(unmatched) <= allowed
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
 
 
+def _in_complex_preposition(noun: Token) -> bool:
+    """A bare singular noun between two prepositions ("in line with", "in accordance with", "on
+    behalf of") is part of a preposition, not a thing the sentence speaks of."""
+    return (
+        noun.dep_ == "pobj"
+        and noun.tag_ == "NN"
+        and not any(c.dep_ in ("det", "poss", "amod", "nummod", "compound") for c in noun.children)
+        and any(c.dep_ == "prep" for c in noun.children)
+    )
+
+
 def uncovered(
-    claim_words: list[str], source: str, embed: Embed | None, cosine: float = NEIGHBOUR_COSINE
+    claim_words: list[str],
+    source: str,
+    embed: Embed | None,
+    cosine: float = NEIGHBOUR_COSINE,
+    lemmas: dict[str, str] | None = None,
 ) -> list[str]:
     """The words with neither their stem nor a close neighbour (MiniLM cosine between whole words)
-    in the source."""
+    in the source. Stems are compared through spaCy's lemmas too, on both sides ("meeting" and
+    "met", "took" and "take"): Snowball leaves irregular forms apart."""
     source_words = {w for w in words(source) if w not in STOPWORDS and not w[0].isdigit()}
-    stems = {stem(w) for w in source_words}
-    missing = [w for w in claim_words if stem(w) not in stems]
+    stems = {stem(w) for w in source_words} | {stem(t.lemma_.lower()) for t in parse(source) if t.is_alpha}
+    lemmas = lemmas or {}
+    missing = [w for w in claim_words if stem(w) not in stems and stem(lemmas.get(w, w)) not in stems]
     if not missing or embed is None or not source_words:
         return missing
     ordered = sorted(source_words)
