@@ -338,3 +338,15 @@ def test_who_did_what_reads_abbreviations_and_ignores_what_qualifies_a_party():
         abbreviations=spelled,
     )
     assert not swapped.ok
+
+
+def test_a_swap_between_two_named_bodies_is_seen_whatever_their_articles():
+    # "the" inside both entities is not a party the two readings share.
+    source = "Under the memorandum, the Orbital Cryosphere Consortium will provide the Glacier Data Office with radar imagery."
+    assert verify(
+        "The Orbital Cryosphere Consortium will provide the Glacier Data Office with radar imagery.", [source]
+    ).ok
+    swapped = verify(
+        "The Glacier Data Office will provide the Orbital Cryosphere Consortium with radar imagery.", [source]
+    )
+    assert not swapped.ok and "whom" in swapped.reason

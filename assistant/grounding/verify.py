@@ -164,7 +164,7 @@ def _names(heads: list[Token]) -> set[str]:
             for c in word.children
             if c.dep_ not in _QUALIFIERS and not (c.dep_ == "prep" and c.lower_ != "of")
         ]
-    named = {t.lemma_.lower() for t in core if t.ent_type_ in _PARTIES and t.is_alpha}
+    named = {t.lemma_.lower() for t in core if t.ent_type_ in _PARTIES and t.is_alpha and not t.is_stop}
     return named or {h.lemma_.lower() for h in heads if h.pos_ in ("NOUN", "PROPN")}
 
 
