@@ -88,6 +88,14 @@ def _schwartz_hearst():  # noqa: ANN202 - the package has no type hints
     return schwartz_hearst
 
 
+def spelled_out(text: str, defined: dict[str, str] | None) -> str:
+    """The text with each abbreviation replaced by what it stands for (`abbreviations`), so that "the
+    GDO opened" and "the Glacier Data Office opened" name the same party."""
+    for short, long in (defined or {}).items():
+        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
+    return text
+
+
 # The entity labels that name a party, a place or a thing one can point at (not a date or a number).
 NAMED = frozenset({"PERSON", "ORG", "GPE", "NORP", "FAC", "LOC", "EVENT", "LAW", "PRODUCT"})
 

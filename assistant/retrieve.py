@@ -132,12 +132,12 @@ class Retriever:
     def __init__(self, store: Store) -> None:
         self.store = store
         self.documents = store.document_records()
-        self.paragraphs, self.lexical, abbreviations_of = self._load_tables()
+        self.paragraphs, self.lexical, defined = self._load_tables()
         self.by_key = {(p.doc, p.number): p for p in self.paragraphs}
         self.vocabulary = set(self.lexical.vocab)
-        for doc, defined in abbreviations_of.items():
+        for doc, table in defined.items():
             if doc in self.documents:
-                self.documents[doc].abbreviations = defined
+                self.documents[doc].abbreviations = table
 
     def _load_tables(self) -> tuple[list[Paragraph], _Lexical, dict[str, dict[str, str]]]:
         """Paragraphs, BM25 and each document's abbreviations from the disk cache when the store has

@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant.corpus import sentences_of
 from assistant.grounding.facts import extract, same_name
-from assistant.language import parse
+from assistant.language import parse, spelled_out
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -226,14 +226,6 @@ def _roles_swapped(claim: str, source: str) -> bool:
     return False
 
 
-def _spelled_out(text: str, abbreviations: dict[str, str] | None) -> str:
-    """The text with each abbreviation replaced by what it stands for, so that "the GDO opened" and
-    "the Glacier Data Office opened" name the same party."""
-    for short, long in (abbreviations or {}).items():
-        text = re.sub(rf"\b{re.escape(short)}\b", long, text)
-    return text
-
-
 def _split_names(claim: str, sources: list[str]) -> list[str]:
     """The claim's multi-word names whose words no one sentence of the sources holds together: "the
     University of Split" against "the University of Rijeka" in a communique from Split, whose name
@@ -290,10 +282,11 @@ def verify(
         return Support(False, 0.0, [], "it speaks of the document, not of what the document states")
     if _negation_differs(claim, source):
         return Support(False, 0.0, [], "negation differs from the cited paragraph")
-    if _roles_swapped(_spelled_out(claim, abbreviations), _spelled_out(source, abbreviations)):
+    if _roles_swapped(spelled_out(claim, abbreviations), spelled_out(source, abbreviations)):
         return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
     names = {stem(n) for n in want.names}
-    lemma_of = {t.lower_: t.lemma_.lower() for t in parse(claim)}
+    doc = parse(claim)
+    lemma_of = {t.lower_: t.lemma_.lower() for t in doc}
     claim_words = [w for w in words(claim) if w not in STOPWORDS and not w[0].isdigit()]
     claim_words = list(
         {
@@ -307,9 +300,8 @@ def verify(
     unmatched = uncovered(claim_words, source, embed, lemmas=lemma_of)
     score = 1.0 - len(unmatched) / len(claim_words)
     allowed = max(1, int(MAX_UNMATCHED_SHARE * len(claim_words))) if len(claim_words) >= 2 else 0
-    if {t.lower_ for t in parse(claim) if t.pos_ == "NOUN" and not _in_complex_preposition(t)} & set(
-        unmatched
-    ):
+    things = {t.lower_ for t in doc if t.pos_ == "NOUN" and not _in_complex_preposition(t)}
+    if things & set(unmatched):
         allowed = 0  # a thing the source never names ("apples" for "quince"): see MAX_UNMATCHED_SHARE
     ok = len(unmatched) <= allowed
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
