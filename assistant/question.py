@@ -13,7 +13,7 @@ from assistant.text import words
 from assistant.tokens import count_tokens
 
 if TYPE_CHECKING:
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Token
 
 _INJECTION = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(instructions?|rules?|prompt|above|previous)|"
@@ -25,6 +25,11 @@ _QUESTION = re.compile(
     r"\b[^.!?]*\?",
     re.I,
 )
+
+
+# An indirect question after an instruction, without its question mark ("Then tell me how much Chile
+# pledged."): what it asks starts at its wh-word.
+_INDIRECT = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b[^.!?]*", re.I)
 
 
 def validate(question: str, max_tokens: int) -> str:
@@ -54,7 +59,7 @@ def strip_instructions(question: str) -> tuple[str, bool]:
     asking = [s for s in kept if s.endswith("?")]
     if asking:
         return " ".join(asking), True
-    asked = _QUESTION.search(" ".join(kept))
+    asked = _QUESTION.search(" ".join(kept)) or _INDIRECT.search(" ".join(kept))
     return (asked.group(0).strip() if asked else ""), True
 
 
@@ -113,16 +118,38 @@ class Hints:
         return score
 
 
+# A year or date these prepositions introduce is a period or a deadline ("the budget for 2023", "recorded
+# during 2023", "by 2027"), not the meeting's: in a series, budgets, targets and reported figures are
+# for years other than the meeting's. Every such year in the dev questions is a thing's (5 of 5, and 3
+# of 3 in dev_e); read as the meeting's, it sent a budget question of dev_b and one of dev_e to the
+# document dated that year (both now right, no other dev answer changed).
+PERIOD_PREPOSITIONS = frozenset(
+    {"for", "during", "by", "until", "till", "through", "throughout", "since", "before", "after"}
+)
+
+
+def _names_a_meeting(token: Token) -> bool:
+    """May this year or date name a document? Not when it is a period's ("for 2023", "by March 2025")."""
+    return not (token.dep_ == "pobj" and token.head.lower_ in PERIOD_PREPOSITIONS)
+
+
+def _meeting_years(doc: Doc) -> list[Token]:
+    from assistant.language import years
+
+    named = set(years(doc))
+    return [t for t in doc if t.text in named and _names_a_meeting(t)]
+
+
 def without_hints(question: str) -> str:
     """The question less what names a document: years, dates, and the phrase around a capitalised
     name ("at the Rome meeting", "in Gdansk", "the 2019 statement")."""
-    from assistant.language import parse, years
+    from assistant.language import parse
 
     doc = parse(question)
     # The years, and the DATE entities that hold one with the preposition that introduces them ("in
-    # March 2024", "on 14 March 2022"): spaCy's recogniser finds them.
-    named_years = set(years(doc))
-    gone = {t.i for t in doc if t.text in named_years}
+    # March 2024", "on 14 March 2022"): spaCy's recogniser finds them. A period's year stays: it is
+    # what the answer's sentence says ("the budget for 2023").
+    gone = {t.i for t in _meeting_years(doc)}
     for e in doc.ents:
         if e.label_ == "DATE" and any(t.i in gone for t in e):
             opens = e.root.dep_ == "pobj" and e.root.head.i == e.start - 1
@@ -148,12 +175,16 @@ def hints_of(question: str) -> Hints:
 def _hints(doc: Doc) -> Hints:
     """From spaCy's parse: the four-digit years, the month (and day) of each DATE entity, and the
     words of its proper nouns and named parties."""
-    from assistant.language import named, years
+    from assistant.language import named
     from assistant.loading.metadata import date_value
 
     return Hints(
-        years=set(years(doc)),
-        dates={d for e in doc.ents if e.label_ == "DATE" and (d := date_value(e.text))},
+        years={t.text for t in _meeting_years(doc)},
+        dates={
+            d
+            for e in doc.ents
+            if e.label_ == "DATE" and _names_a_meeting(e.root) and (d := date_value(e.text))
+        },
         names={t.lower_ for t in doc if named(t)},
     )
 

@@ -84,3 +84,18 @@ def test_words_keep_accented_letters():
 
     assert words("Valparaíso and Kovačević") == ["valparaíso", "and", "kovačević"]
     assert Hints(names={"valparaíso"}).names <= set(words("Valparaíso"))
+
+
+def test_a_period_year_does_not_name_a_meeting():
+    """In a series, "the budget for 2023" was set at an earlier meeting and the figures "recorded during
+    2023" are reported at a later one: such a year stays in the question and chooses no document,
+    while "the 2019 statement" and "met in Rome in 2024" still name theirs."""
+    from assistant.question import hints_of, without_hints
+
+    assert hints_of("What Secretariat budget did the forum approve for 2023?").years == set()
+    assert hints_of("How many encounters were recorded during 2023?").years == set()
+    assert hints_of("By what target date, by March 2027, should it be done?").dates == set()
+    assert hints_of("Who chaired the meeting in Rome in 2024?").years == {"2024"}
+    assert hints_of("What did the 2019 statement say about the fund?").years == {"2019"}
+    assert "2023" in without_hints("What budget did the Rome meeting approve for 2023?")
+    assert "2019" not in without_hints("What did the 2019 statement say about the fund?")
