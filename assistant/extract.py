@@ -29,6 +29,9 @@ from assistant.question import Analysis
 from assistant.text import content_terms
 
 CANDIDATE_SENTENCES = 3  # evidence sentences whose spans compete
+# "How many" and "how much" ask for a number: a span without one is no answer to them, however close
+# its head is to the counted noun ("State for Infrastructure …" for "how many member States").
+COUNTED = ("how many", "how much")
 FEATURES = ("label", "focus_sim", "in_question", "rank", "score", "closeness", "entity", "number")
 Embed = Callable[[list[str]], np.ndarray]
 
@@ -90,7 +93,7 @@ def candidates(q: Analysis, evidence: list[EvidenceSentence], embed: Embed) -> l
             labelled = is_entity and span.label_ in q.expected
             span = _widen(span)
             words = [lemma(t) for t in span if content(t) or t.like_num]
-            if not words:
+            if not words or (q.wh in COUNTED and not any(t.like_num for t in span)):
                 continue
             near = min((_distance(span.root, t) for t in aligned), default=12)
             out.append(

@@ -355,3 +355,28 @@ def test_a_swap_between_two_named_bodies_is_seen_whatever_their_articles():
         "The Glacier Data Office will provide the Orbital Cryosphere Consortium with radar imagery.", [source]
     )
     assert not swapped.ok and "whom" in swapped.reason
+
+
+def test_a_count_is_answered_by_a_number_not_by_a_name_like_the_counted_noun():
+    """'how many member States' once got "State for Infrastructure and Transport of Italy": its head is
+    the counted noun, which made it look like what was asked."""
+    import numpy as np
+
+    from assistant.evidence import EvidenceSentence
+    from assistant.extract import candidates
+    from assistant.question import analyse
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 4)) / 2.0
+
+    sentence = (
+        "The meeting was chaired by Mr Paolo Ferrandino, Secretary of State for Infrastructure and "
+        "Transport of Italy, and the Forum now has twenty-two member States."
+    )
+    evidence = [EvidenceSentence(None, 0, sentence, sentence, 0.5, 0.5, 0.9, {})]
+    spans = [
+        c.text for c in candidates(analyse("How many member States does the Forum have?"), evidence, embed)
+    ]
+    assert spans and all(any(ch.isdigit() for ch in s) or "twenty" in s for s in spans), spans
+    which = [c.text for c in candidates(analyse("Which official chaired the meeting?"), evidence, embed)]
+    assert any("Ferrandino" in s for s in which), which
