@@ -13,6 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+# A paragraph's list number ("12. ", "(3) "): its place in the document, not something it states.
+LIST_NUMBER = re.compile(r"^\(?\d{1,3}[.)]\s+")
 _SENTENCE_END = re.compile(r"[.!?…:][\"'”’)]*$")
 _WEB_CHROME = re.compile(
     r"\b(cookies?|opt-out|privacy policy|all rights reserved|subscribe|newsletter|javascript)\b", re.I

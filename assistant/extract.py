@@ -13,7 +13,6 @@ evidence sentence is quoted whole — low confidence is no reason to refuse. A y
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from spacy.tokens import Span, Token
 
 from assistant.answer import AnswerSentence
 from assistant.calibrated import model
+from assistant.corpus import LIST_NUMBER
 from assistant.evidence import EvidenceSentence
 from assistant.grounding.citations import render
 from assistant.language import content, lemma, parse
@@ -133,7 +133,7 @@ def best_candidate(
 
 def _cite(text: str, ev: EvidenceSentence) -> AnswerSentence:
     """The quotation with its marker; a paragraph's list number ("12. ") is not part of what it says."""
-    text = re.sub(r"^\(?\d{1,3}[.)]\s+", "", text)
+    text = LIST_NUMBER.sub("", text)
     doc, number = ev.paragraph.doc, ev.paragraph.number
     return AnswerSentence(render(text, [number]), [number], "quote", 1.0, doc, [doc])
 

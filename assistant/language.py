@@ -110,6 +110,20 @@ def years(doc: Doc | Span) -> list[str]:
     return [t.text for t in doc if t.like_num and t.text.isdigit() and len(t.text) == 4]
 
 
+# A year or date these prepositions introduce is a period or a deadline ("the budget for 2023", "recorded
+# during 2023", "by 2027"), not the meeting's: in a series, budgets, targets and reported figures are
+# for years other than the meeting's. Every such year in the dev questions is a thing's (5 of 5, and 3
+# of 3 in dev_e).
+PERIOD_PREPOSITIONS = frozenset(
+    {"for", "during", "by", "until", "till", "through", "throughout", "since", "before", "after"}
+)
+
+
+def in_period(token: Token) -> bool:
+    """Is this year or date the object of a preposition of period or deadline ("for 2023")?"""
+    return token.dep_ == "pobj" and token.head.lower_ in PERIOD_PREPOSITIONS
+
+
 def content(token: Token) -> bool:
     """A word that carries meaning: not a stop word, not punctuation, not a number."""
     return token.is_alpha and not token.is_stop and token.pos_ not in ("AUX", "DET", "PRON", "ADP", "CCONJ")
@@ -175,6 +189,17 @@ def numbers(doc: Doc | Span) -> list[Number]:
             )
             if word in _SCALES:
                 values = [v * _SCALES[word] for v in values]
+                below = _below_thousand(tokens, j + 1)
+                if len(values) == 1 and below is not None and below[0] < _SCALES[word] >= 1000:
+                    values, j = [values[0] + below[0]], below[1]  # "one thousand eight hundred and seventy"
+                    continue
+            elif (
+                word == "and"
+                and [t.lower_ for t in tokens[j + 1 : j + 3]] == ["a", "half"]
+                and len(values) == 1
+            ):
+                values, j = [values[0] + 0.5], j + 3  # "four and a half million"
+                continue
             elif word in _FRACTIONS and len(values) == 1 and 1 <= values[0] < 10 and word.endswith("s"):
                 values = [values[0] * _FRACTIONS[word]]
             elif rest is not None:  # "two hundred and forty"
@@ -201,6 +226,19 @@ def _below_hundred(tokens: list[Token], j: int, lead: bool = False) -> tuple[flo
     if unit is not None and value >= 20 and value % 10 == 0 and unit < 10:
         return value + unit, j + 3
     return value, j + 1
+
+
+def _below_thousand(tokens: list[Token], j: int) -> tuple[float, int] | None:
+    """A number under 1,000 at `tokens[j]` ("five hundred", "eight hundred and seventy", "forty")."""
+    first = _below_hundred(tokens, j)
+    if first is None:
+        return None
+    value, k = first
+    if k < len(tokens) and tokens[k].lower_ == "hundred" and value < 10:
+        value, k = value * 100, k + 1
+        if k < len(tokens) and tokens[k].lower_ == "and" and (rest := _below_hundred(tokens, k + 1)):
+            value, k = value + rest[0], rest[1]
+    return value, k
 
 
 _RANGE = re.compile(r"(\d+(?:\.\d+)?)[–—-](\d+(?:\.\d+)?)")

@@ -118,26 +118,14 @@ class Hints:
         return score
 
 
-# A year or date these prepositions introduce is a period or a deadline ("the budget for 2023", "recorded
-# during 2023", "by 2027"), not the meeting's: in a series, budgets, targets and reported figures are
-# for years other than the meeting's. Every such year in the dev questions is a thing's (5 of 5, and 3
-# of 3 in dev_e); read as the meeting's, it sent a budget question of dev_b and one of dev_e to the
-# document dated that year (both now right, no other dev answer changed).
-PERIOD_PREPOSITIONS = frozenset(
-    {"for", "during", "by", "until", "till", "through", "throughout", "since", "before", "after"}
-)
-
-
-def _names_a_meeting(token: Token) -> bool:
-    """May this year or date name a document? Not when it is a period's ("for 2023", "by March 2025")."""
-    return not (token.dep_ == "pobj" and token.head.lower_ in PERIOD_PREPOSITIONS)
-
-
 def _meeting_years(doc: Doc) -> list[Token]:
-    from assistant.language import years
+    """The years that may name a meeting's document: not a period's ("the budget for 2023", `in_period`).
+    Read as the meeting's, such a year sent a budget question of dev_b and one of dev_e to the
+    document dated that year."""
+    from assistant.language import in_period, years
 
     named = set(years(doc))
-    return [t for t in doc if t.text in named and _names_a_meeting(t)]
+    return [t for t in doc if t.text in named and not in_period(t)]
 
 
 def without_hints(question: str) -> str:
@@ -175,15 +163,13 @@ def hints_of(question: str) -> Hints:
 def _hints(doc: Doc) -> Hints:
     """From spaCy's parse: the four-digit years, the month (and day) of each DATE entity, and the
     words of its proper nouns and named parties."""
-    from assistant.language import named
+    from assistant.language import in_period, named
     from assistant.loading.metadata import date_value
 
     return Hints(
         years={t.text for t in _meeting_years(doc)},
         dates={
-            d
-            for e in doc.ents
-            if e.label_ == "DATE" and _names_a_meeting(e.root) and (d := date_value(e.text))
+            d for e in doc.ents if e.label_ == "DATE" and not in_period(e.root) and (d := date_value(e.text))
         },
         names={t.lower_ for t in doc if named(t)},
     )

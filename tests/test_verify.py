@@ -380,3 +380,41 @@ def test_a_count_is_answered_by_a_number_not_by_a_name_like_the_counted_noun():
     assert spans and all(any(ch.isdigit() for ch in s) or "twenty" in s for s in spans), spans
     which = [c.text for c in candidates(analyse("Which official chaired the meeting?"), evidence, embed)]
     assert any("Ferrandino" in s for s in which), which
+
+
+def test_numbers_of_several_scales_and_halves_are_read_whole():
+    from assistant.language import numbers, parse
+
+    def read(text: str) -> list[float]:
+        return [n.value for n in numbers(parse(text)[:])]
+
+    assert read("one thousand eight hundred and seventy flights") == [1870.0]
+    assert read("some one thousand five hundred volcanoes") == [1500.0]
+    assert read("four and a half million euros") == [4_500_000.0]
+    assert read("seven hundred thousand euros") == [700_000.0]
+    # A number told in words is checked as its value, and its words are not left over as unsupported.
+    source = "4. The eruption led to the cancellation of 1,870 flights and EUR 700,000 in losses."
+    assert verify(
+        "The eruption led to the cancellation of one thousand eight hundred and seventy flights.", [source]
+    ).ok
+    assert not verify(
+        "The eruption led to the cancellation of one thousand eight hundred flights.", [source]
+    ).ok
+
+
+def test_a_paragraphs_list_number_is_not_a_value_it_states():
+    # SmolLM2 on dev_e: "The total budget of the TALN is 7 [¶9]." against paragraph "7. The total budget …".
+    source = "7. The total budget of the TALN for the period 2024–2027 amounts to EUR 1.8 million."
+    assert not verify("The total budget of the TALN is 7.", [source]).ok
+    assert verify("The total budget of the TALN amounts to EUR 1.8 million.", [source]).ok
+
+
+def test_a_year_of_a_period_must_be_the_paragraphs_not_the_documents_date():
+    # SmolLM2 on dev_e: the budget "for 2024" from a 2024 communique that gives the budget for 2025.
+    source = "22. The Forum approved the operating budget of the Secretariat for 2025 in the amount of CHF 3.2 million."
+    context = "Reykjavik Communique · Reykjavik · 2024-10-10"
+    claim = "The Forum approved the operating budget of the Secretariat for {} of CHF 3.2 million."
+    support = verify(claim.format(2024), [source], context=context)
+    assert not support.ok and "2024" in support.missing
+    assert verify(claim.format(2025), [source], context=context).ok
+    assert verify("The Forum met in Reykjavik in 2024.", ["The Forum met in Reykjavik."], context=context).ok

@@ -26,9 +26,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant.corpus import sentences_of
+from assistant.corpus import LIST_NUMBER, sentences_of
 from assistant.grounding.facts import extract, same_name
-from assistant.language import parse, spelled_out
+from assistant.language import in_period, numbers, parse, spelled_out, years
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -254,7 +254,13 @@ def verify(
     only as the year of a date. `abbreviations` ("GDO": "Glacier Data Office") are read spelled out
     when who did what is compared."""
     claim = strip_markers(sentence).replace("“", "").replace("”", "").replace("…", " ")
+    sources = [LIST_NUMBER.sub("", s) for s in sources]  # "7. The total budget …" does not state 7
     have, want = extract("\n".join(sources)), extract(claim)
+    # A year of a period ("the budget for 2024") is the paragraph's to state; the document's date
+    # ("Reykjavik, 2024") only dates the meeting.
+    periods = [t.text for t in parse(claim) if t.text in years(parse(claim)) and in_period(t)]
+    if any(float(y) not in have.numbers for y in periods):
+        return Support(False, 0.0, periods, "year not in the cited paragraph")
     about = extract(context)
     have.names |= about.names
     have.numbers.update({v: "" for v in about.numbers if 1900 <= v <= 2100})  # the year of its date
@@ -297,7 +303,10 @@ def verify(
     )
     if not claim_words:
         return Support(True, 1.0)
-    unmatched = uncovered(claim_words, source, embed, lemmas=lemma_of)
+    # A number's words were compared as its value above ("one hundred and forty" = 140): they count
+    # as found.
+    valued = {doc[i].lower_ for n in numbers(doc) for i in range(n.start, n.end)}
+    unmatched = [w for w in uncovered(claim_words, source, embed, lemmas=lemma_of) if w not in valued]
     score = 1.0 - len(unmatched) / len(claim_words)
     allowed = max(1, int(MAX_UNMATCHED_SHARE * len(claim_words))) if len(claim_words) >= 2 else 0
     things = {t.lower_ for t in doc if t.pos_ == "NOUN" and not _in_complex_preposition(t)}
