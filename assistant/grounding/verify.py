@@ -258,7 +258,8 @@ def verify(
     have, want = extract("\n".join(sources)), extract(claim)
     # A year of a period ("the budget for 2024") is the paragraph's to state; the document's date
     # ("Reykjavik, 2024") only dates the meeting.
-    periods = [t.text for t in parse(claim) if t.text in years(parse(claim)) and in_period(t)]
+    doc = parse(claim)
+    periods = [t.text for t in doc if t.text in years(doc) and in_period(t)]
     if any(float(y) not in have.numbers for y in periods):
         return Support(False, 0.0, periods, "year not in the cited paragraph")
     about = extract(context)
@@ -291,7 +292,6 @@ def verify(
     if _roles_swapped(spelled_out(claim, abbreviations), spelled_out(source, abbreviations)):
         return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
     names = {stem(n) for n in want.names}
-    doc = parse(claim)
     lemma_of = {t.lower_: t.lemma_.lower() for t in doc}
     claim_words = [w for w in words(claim) if w not in STOPWORDS and not w[0].isdigit()]
     claim_words = list(
