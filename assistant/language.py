@@ -190,7 +190,12 @@ def numbers(doc: Doc | Span) -> list[Number]:
             if word in _SCALES:
                 values = [v * _SCALES[word] for v in values]
                 below = _below_thousand(tokens, j + 1)
-                if len(values) == 1 and below is not None and below[0] < _SCALES[word] >= 1000:
+                if (
+                    len(values) == 1
+                    and _SCALES[word] >= 1000
+                    and below is not None
+                    and below[0] < _SCALES[word]
+                ):
                     values, j = [values[0] + below[0]], below[1]  # "one thousand eight hundred and seventy"
                     continue
             elif (

@@ -20,16 +20,13 @@ _INJECTION = re.compile(
     r"\b(system prompt|you are now|act as|pretend|jailbreak|developer mode)\b|\b(say|answer|reply|respond|print|output)\s+(that|only|exactly|with)\b",
     re.I,
 )
+_WH_WORDS = "who|whom|whose|what|when|where|which|why|how"
 _QUESTION = re.compile(
-    r"\b(who|whom|whose|what|when|where|which|why|how|did|does|do|is|are|was|were|can|could|will|would|has|have)"
-    r"\b[^.!?]*\?",
-    re.I,
+    rf"\b({_WH_WORDS}|did|does|do|is|are|was|were|can|could|will|would|has|have)\b[^.!?]*\?", re.I
 )
-
-
 # An indirect question after an instruction, without its question mark ("Then tell me how much Chile
 # pledged."): what it asks starts at its wh-word.
-_INDIRECT = re.compile(r"\b(who|whom|whose|what|when|where|which|why|how)\b[^.!?]*", re.I)
+_INDIRECT = re.compile(rf"\b({_WH_WORDS})\b[^.!?]*", re.I)
 
 
 def validate(question: str, max_tokens: int) -> str:

@@ -259,7 +259,8 @@ def verify(
     # A year of a period ("the budget for 2024") is the paragraph's to state; the document's date
     # ("Reykjavik, 2024") only dates the meeting.
     doc = parse(claim)
-    periods = [t.text for t in doc if t.text in years(doc) and in_period(t)]
+    stated_years = set(years(doc))
+    periods = [t.text for t in doc if t.text in stated_years and in_period(t)]
     if any(float(y) not in have.numbers for y in periods):
         return Support(False, 0.0, periods, "year not in the cited paragraph")
     about = extract(context)
