@@ -9,6 +9,7 @@ read by the evidence ranker, the answer extractor and the verifier costs one par
 
 from __future__ import annotations
 
+import calendar
 import logging
 import re
 import threading
@@ -215,6 +216,69 @@ def numbers(doc: Doc | Span) -> list[Number]:
             j += 1
         out += [Number(round(v, 6), tokens[i].i, tokens[j - 1].i + 1) for v in values]
         i = j
+    return out
+
+
+# Dates: spaCy marks DATE entities but does not read them; the calendar's month names do.
+_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+_DATE_JOINERS = frozenset({"and", "to", "-", "–", "—", "of", ","})
+
+
+@dataclass(frozen=True)
+class Date:
+    """A calendar date as a text states it: a month, the days named with it ("7 and 8 June",
+    "June 7–8"; none for "June 2023"), and its year if stated."""
+
+    month: int
+    days: frozenset[int]
+    year: int | None
+    start: int  # token offsets of the month
+    end: int
+
+    def __str__(self) -> str:
+        days = " and ".join(str(d) for d in sorted(self.days))
+        return " ".join(x for x in (days, calendar.month_name[self.month], str(self.year or "")) if x)
+
+    def within(self, other: Date) -> bool:
+        """Does `other` state this date? Its month, each of its days, and its year where both say one."""
+        return (
+            self.month == other.month
+            and self.days <= other.days
+            and (self.year is None or other.year is None or self.year == other.year)
+        )
+
+
+def dates(doc: Doc | Span) -> list[Date]:
+    """The dates a text states, each read around a month name: its days are the numbers right before
+    the month ("the tenth of October", "7 and 8 June") or, if none, right after it ("June 7–8"); its
+    year the first year after it inside the date. "May" and "March" count only as proper nouns or
+    inside a DATE entity."""
+    tokens = list(doc)
+    value_at: dict[int, list[float]] = {}
+    for number in numbers(doc):
+        value_at.setdefault(number.start, []).append(number.value)
+
+    def days(order: Iterable[Token]) -> set[int]:
+        found: set[int] = set()
+        for t in order:
+            values = [v for v in value_at.get(t.i, []) if v == int(v) and 1 <= v <= 31]
+            if values and not (t.text.isdigit() and len(t.text) == 4):
+                found |= {int(v) for v in values}
+            elif t.lower_ not in _DATE_JOINERS or t.lower_ in _MONTHS:
+                break
+        return found
+
+    out = []
+    for k, t in enumerate(tokens):
+        if t.lower_ not in _MONTHS or not (t.pos_ == "PROPN" or t.ent_type_ == "DATE"):
+            continue
+        named = days(reversed(tokens[:k])) or days(tokens[k + 1 :])
+        after = [
+            int(u.text)
+            for u in tokens[k + 1 : k + 8]
+            if u.ent_type_ == "DATE" and u.text.isdigit() and len(u.text) == 4
+        ]
+        out.append(Date(_MONTHS[t.lower_], frozenset(named), after[0] if after else None, t.i, t.i + 1))
     return out
 
 

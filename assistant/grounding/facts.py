@@ -61,10 +61,13 @@ def extract(text: str) -> Facts:
     """Facts of a text: its values, the words of its names (spaCy's proper nouns and named entities:
     people, places, bodies, months and days), and whether it negates."""
     doc = parse(text)
+    valued = {i for n in numbers(doc) for i in range(n.start, n.end)}  # "7–8" is two values, not a name
     names = {
         t.lower_.removesuffix("’s").removesuffix("'s").rstrip("’'")
         for t in doc
-        if (named(t) or (t.ent_type_ == "DATE" and t.pos_ == "PROPN")) and not t.like_num
+        if (named(t) or (t.ent_type_ == "DATE" and t.pos_ == "PROPN"))
+        and not t.like_num
+        and t.i not in valued
     }
     return Facts(numbers=_numbers(text), names=names, negated=bool(_NEGATION.search(text)))
 

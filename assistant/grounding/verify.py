@@ -28,7 +28,7 @@ import numpy as np
 
 from assistant.corpus import LIST_NUMBER, sentences_of
 from assistant.grounding.facts import extract, same_name
-from assistant.language import in_period, numbers, parse, spelled_out, years
+from assistant.language import Date, dates, in_period, numbers, parse, spelled_out, years
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -164,11 +164,17 @@ def _names(heads: list[Token]) -> set[str]:
             for c in word.children
             if c.dep_ not in _QUALIFIERS and not (c.dep_ == "prep" and c.lower_ != "of")
         ]
-    named = {t.lemma_.lower() for t in core if t.ent_type_ in _PARTIES and t.is_alpha and not t.is_stop}
+    named = {t.lemma_.lower() for t in core if _is_party(t) and t.is_alpha and not t.is_stop}
     return named or {h.lemma_.lower() for h in heads if h.pos_ in ("NOUN", "PROPN")}
 
 
 _QUALIFIERS = ("poss", "acl", "relcl", "advcl", "punct")
+
+
+def _is_party(word: Token) -> bool:
+    """A word of a named party. A word a number counts is a unit, not a party: spaCy's small model
+    tags the currency of "EUR 800,000" and "CHF 2,300,000" ORG."""
+    return word.ent_type_ in _PARTIES and not any(c.dep_ == "nummod" for c in word.children)
 
 
 def _objects(word: Token, preps: tuple[str, ...], dep: str) -> list[Token]:
@@ -182,29 +188,48 @@ def _objects(word: Token, preps: tuple[str, ...], dep: str) -> list[Token]:
     ]
 
 
-def _roles(text: str) -> list[tuple[str, set[str], set[str]]]:
-    """(stem of the action, names of the doer, names of the one done to) for each verb of the parse,
-    passive voice turned round ("Di Maio was invited by Pompeo": doer Pompeo), and each noun of an
-    action with "of"/"by" ("at the invitation of Di Maio and Pompeo": doers Di Maio and Pompeo)."""
+Role = tuple[str, set[str], set[str], set[float]]
+
+
+def _roles(text: str) -> list[Role]:
+    """(stem of the action, names of the doer, names of the one done to, values stated with the
+    action) for each verb of the parse, passive voice turned round ("Di Maio was invited by Pompeo":
+    doer Pompeo), and each noun of an action with "of"/"by" ("at the invitation of Di Maio and
+    Pompeo": doers Di Maio and Pompeo)."""
     out = []
     for doc in _parsed_sentences(text):
+        values = numbers(doc)
         for word in doc:
+            action, scope = word, word
             if word.pos_ == "VERB":
                 doer = [c for c in word.children if c.dep_ == "nsubj"] + _objects(word, ("by",), "agent")
                 done = [c for c in word.children if c.dep_ in ("dobj", "nsubjpass")]
+            elif word.dep_ == "conj" and word.head.pos_ == "VERB" and word.pos_ in ("NOUN", "PRON", "NUM"):
+                # Gapping: in "Kazakhstan announced a contribution …, and Norway a contribution …"
+                # the parse makes the second object a conjunct of the verb, its doer a modifier.
+                doer = [c for c in word.children if c.dep_ in ("nmod", "compound", "nsubj") and _is_party(c)]
+                done, action = [word], word.head
             elif word.pos_ == "NOUN":
-                doer, done = _objects(word, ("of", "by"), "prep"), []
+                doer, done, scope = _objects(word, ("of", "by"), "prep"), [], None
             else:
                 continue
             doers, dones = _names(doer), _names(done)
+            if action is not word:  # the gapped clause's doer modifies its object
+                dones -= doers
+            # The values stated with the action: its words less its doer's and any conjoined clause's.
+            inside = {t.i for t in scope.subtree} if scope is not None else set()
+            inside -= {t.i for c in doer for t in c.subtree}
+            if scope is word and word.pos_ == "VERB":
+                inside -= {t.i for c in word.children if c.dep_ == "conj" for t in c.subtree}
+            stated = {n.value for n in values if n.start in inside}
             if doers or dones:
-                out.append((stem(word.lemma_.lower()), doers, dones))
+                out.append((stem(action.lemma_.lower()), doers, dones, stated))
     return out
 
 
 def _party_words(text: str) -> set[str]:
     """The lemmas of the words inside a text's named parties (people, bodies, places)."""
-    return {t.lemma_.lower() for t in parse(text) if t.ent_type_ in _PARTIES}
+    return {t.lemma_.lower() for t in parse(text) if _is_party(t)}
 
 
 def _roles_swapped(claim: str, source: str) -> bool:
@@ -215,9 +240,15 @@ def _roles_swapped(claim: str, source: str) -> bool:
     cooperation" is the same statement, told intransitively."""
     theirs = _roles(source)
     parties, named = _party_words(claim), _party_words(source)
-    for action, doer, done in _roles(claim):
-        doers = set().union(*(d for a, d, _ in theirs if a == action))
-        dones = set().union(*(o for a, _, o in theirs if a == action))
+    for action, doer, done, stated in _roles(claim):
+        doers = set().union(*(d for a, d, _, _ in theirs if a == action))
+        dones = set().union(*(o for a, _, o, _ in theirs if a == action))
+        # A value the source states with another party's action ("Norway announced USD 5 million"
+        # where Kazakhstan announced USD 5 million, and Norway NOK 60 million).
+        mine = set().union(*(v for a, d, _, v in theirs if a == action and d & doer))
+        others = set().union(*(v for a, d, _, v in theirs if a == action and d and not d & doer))
+        if doer & parties and (stated & others) - mine:
+            return True
         if (done & doers & parties and not done & dones) or (doer & dones & parties and not doer & doers):
             return True
         # Another named party did it ("Chile offered to host" against "the offer of Canada to host").
@@ -263,6 +294,15 @@ def verify(
     periods = [t.text for t in doc if t.text in stated_years and in_period(t)]
     if any(float(y) not in have.numbers for y in periods):
         return Support(False, 0.0, periods, "year not in the cited paragraph")
+    # A date must be one the paragraphs state, or the document's own ("today signed" in a statement
+    # of 12 September 2023). Its day and month then count as stated, however written ("June 7–8,
+    # 2023" for "7 and 8 June 2023", "the tenth of October").
+    stated_dates = [d for text in sources for d in dates(parse(text))] + _document_dates(context)
+    for date in dates(doc):
+        if not any(date.within(d) for d in stated_dates):
+            return Support(False, 0.0, [str(date)], "date not in the cited paragraph")
+        have.numbers.update({float(day): "" for day in date.days if float(day) not in have.numbers})
+        have.names.add(doc[date.start].lower_)
     about = extract(context)
     have.names |= about.names
     have.numbers.update({v: "" for v in about.numbers if 1900 <= v <= 2100})  # the year of its date
@@ -315,6 +355,16 @@ def verify(
         allowed = 0  # a thing the source never names ("apples" for "quince"): see MAX_UNMATCHED_SHARE
     ok = len(unmatched) <= allowed
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
+
+
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
+
+
+def _document_dates(context: str) -> list[Date]:
+    """The dates of the cited documents, as their records give them (ISO: "2023-09-12", "2019-10")."""
+    return [
+        Date(int(m), frozenset({int(d)} if d else ()), int(y), 0, 0) for y, m, d in _ISO_DATE.findall(context)
+    ]
 
 
 def _in_complex_preposition(noun: Token) -> bool:
