@@ -463,3 +463,16 @@ def test_a_currency_counted_by_a_number_is_not_a_party():
     assert verify(
         "The Forum approved an operating budget of CHF 2,300,000 for the Secretariat for 2020.", [source]
     ).ok
+
+
+def test_a_peoples_name_stands_for_its_country_and_no_other_place():
+    from assistant.embeddings import default_embedder
+
+    embed = default_embedder().embed_cached
+    source = "Owing to the travel restrictions, the delegations of Peru and Bolivia took part by video link in Syria."
+    assert verify("The Peruvian and Bolivian delegations took part by video link.", [source], embed).ok
+    assert not verify("The Chilean delegation took part by video link.", [source], embed).ok
+    other = verify("Mr Dragan and the Peruvian delegation took part by video link.", [source], embed)
+    assert not other.ok and "dragan" in other.missing and "peruvian" not in other.missing
+    # A capital is near its country, but it is not the country the paragraph names.
+    assert not verify("The delegations took part by video link in Damascus.", [source], embed).ok

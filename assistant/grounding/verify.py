@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -318,6 +319,8 @@ def verify(
     missing_names = sorted(
         n for n in want.names if not any(same_name(n, h) for h in have.names) and n not in set(words(source))
     )
+    countries = _countries_named(missing_names, claim, source, embed)
+    missing_names = [n for n in missing_names if n not in countries]
     if missing_names:
         return Support(False, 0.0, missing_names, "name not in the cited paragraph")
     split = _split_names(claim, [context, *sources])
@@ -330,7 +333,11 @@ def verify(
         return Support(False, 0.0, [], "it speaks of the document, not of what the document states")
     if _negation_differs(claim, source):
         return Support(False, 0.0, [], "negation differs from the cited paragraph")
-    if _roles_swapped(spelled_out(claim, abbreviations), spelled_out(source, abbreviations)):
+    # Who did what is compared in the source's words: "Peru" for "Peruvian".
+    as_source = claim
+    for word, theirs in countries.items():
+        as_source = re.sub(rf"\b{re.escape(word)}\b", theirs.title(), as_source, flags=re.I)
+    if _roles_swapped(spelled_out(as_source, abbreviations), spelled_out(source, abbreviations)):
         return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
     names = {stem(n) for n in want.names}
     lemma_of = {t.lower_: t.lemma_.lower() for t in doc}
@@ -355,6 +362,48 @@ def verify(
         allowed = 0  # a thing the source never names ("apples" for "quince"): see MAX_UNMATCHED_SHARE
     ok = len(unmatched) <= allowed
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
+
+
+# A people's name stands for its country ("the Norwegian delegation", "Peruvian"; "the United Mexican
+# States" for Mexico): each maps to the country name (CLDR's, through Babel) nearest by MiniLM, if at
+# least this near. Measured on 56 demonyms: 54 map to their country at 0.68-0.95; words that are no
+# people's name ("Forum", "Secretariat", "Alpine") stay below 0.6.
+COUNTRY_COSINE = 0.68
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> tuple[str, ...]:
+    from babel import Locale
+
+    return tuple(sorted({name for code, name in Locale("en").territories.items() if len(code) == 2}))
+
+
+def _countries_named(missing: list[str], claim: str, source: str, embed: Embed | None) -> dict[str, str]:
+    """The missing names that are a country the source names in another form, each with the source's
+    word for it: a people's name
+    (spaCy's NORP) for a country the other side names ("Peruvian" for Peru, "Mexico" for "the United
+    Mexican States"). The other side must name the country itself: a capital ("Damascus") or a region
+    ("Baltic") near a country is not that country."""
+    countries = _country_names()
+    own = {w: k for k, name in enumerate(countries) for w in name.lower().split() if len(w) > 3}
+    kind = {
+        t.lower_: t.ent_type_ for t in parse(claim) if t.lower_ in missing and t.ent_type_ in ("NORP", "GPE")
+    }
+    theirs = {t.lower_: t.ent_type_ for t in parse(source) if t.ent_type_ in ("NORP", "GPE")}
+    if not kind or not theirs or embed is None:
+        return {}
+    kind = {**theirs, **kind}
+    words = list(kind)
+    vectors = embed(words + list(countries))
+    similarity = vectors[: len(words)] @ vectors[len(words) :].T
+    people = {
+        w: int(row.argmax()) for w, row in zip(words, similarity, strict=True) if row.max() >= COUNTRY_COSINE
+    }
+
+    def same(a: str, b: str) -> bool:  # a country's own name and a people's name of it
+        return a in own and kind.get(b) == "NORP" and b not in own and people.get(b) == own[a]
+
+    return {n: h for n in missing for h in theirs if same(n, h) or same(h, n)}
 
 
 _ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})(?:-(\d{2}))?\b")
