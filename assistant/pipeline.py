@@ -272,7 +272,11 @@ class Assistant:
             notes.append("the model found no answer in the paragraphs it was shown")
             return []
         kept = [] if declined(draft) else ground(draft, shown, self.retriever.documents, self._embed, notes)
-        off_topic = [s for s in kept if not any(answers(a, s, self._cited_text(s)) for a, _, _ in parts)]
+        off_topic = [
+            s
+            for s in kept
+            if not any(answers(a, s, self._cited_text(s), self._titles(s)) for a, _, _ in parts)
+        ]
         notes.extend(f"dropped {s.text!r}: true, but it does not answer the question" for s in off_topic)
         kept = [s for s in kept if s not in off_topic]
         if kept and any(a.yes_no for a, _, _ in parts) and not any(gives_verdict(s) for s in kept):
@@ -296,13 +300,20 @@ class Assistant:
         """Does a kept sentence answer this part from a document of its evidence? (The parts of a
         two-part question share their documents; each meeting of a comparison has its own.)"""
         found = {e.paragraph.doc for e in evidence}
-        return any(found & set(s.docs) and answers(analysis, s, self._cited_text(s)) for s in kept)
+        return any(
+            found & set(s.docs) and answers(analysis, s, self._cited_text(s), self._titles(s)) for s in kept
+        )
 
     def _cited_text(self, sentence: AnswerSentence) -> str:
         paragraphs = [
             self.retriever.paragraph(d, n) for d, n in zip(sentence.docs, sentence.paragraphs, strict=False)
         ]
         return " ".join(p.text for p in paragraphs if p is not None)
+
+    def _titles(self, sentence: AnswerSentence) -> str:
+        """The title, place and date of the documents a sentence cites."""
+        records = self.retriever.documents
+        return "\n".join(records[d].context() for d in dict.fromkeys(sentence.docs) if d in records)
 
     @staticmethod
     def _agrees(kept: list[AnswerSentence], extracted: AnswerSentence | None, notes: list[str]) -> bool:

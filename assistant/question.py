@@ -60,6 +60,10 @@ def strip_instructions(question: str) -> tuple[str, bool]:
     return (asked.group(0).strip() if asked else ""), True
 
 
+# A follow-up carries the turn it leans on after this marker: "And when? (following: Who chaired …?)".
+FOLLOWING = " (following: "
+
+
 def rewrite(question: str, history: list[str] | None) -> str:
     """Make a follow-up stand alone: a question leaning on an earlier turn carries that turn along."""
     if not history:
@@ -75,7 +79,7 @@ def rewrite(question: str, history: list[str] | None) -> str:
         for t in parse(question)
     )
     if points_back or len(lemmas(question)) <= 2:
-        return f"{question} (following: {previous})"
+        return f"{question}{FOLLOWING}{previous})"
     return question
 
 
@@ -199,6 +203,7 @@ class Analysis:
     lemmas: list[str]  # content lemmas, in order
     names: list[str]  # proper names it mentions
     entities: list[tuple[str, str]]  # (label, text) of each named entity, in order
+    asked_entities: list[tuple[str, str]]  # those of the question itself, not of the turn it follows
     years: list[str]  # four-digit years it names ("in 2023")
     values: frozenset[float]  # the numbers it states, words and digits alike ("2020", "five")
     negated: bool  # it asks in the negative ("Did they not …")
@@ -218,6 +223,11 @@ def _inverted(doc: Doc) -> bool:
     finite = next((t for t in doc if t.tag_ in _FINITE and t.pos_ in ("AUX", "VERB")), None)
     subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass", "expl")), None)
     return finite is not None and (subject is None or finite.i < subject.i)
+
+
+def _own_length(text: str) -> int:
+    """Where the question itself ends and the turn it follows begins."""
+    return text.find(FOLLOWING) if FOLLOWING in text else len(text)
 
 
 def analyse(text: str) -> Analysis:
@@ -252,6 +262,7 @@ def analyse(text: str) -> Analysis:
         lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
         names=names,
         entities=[(e.label_, e.text) for e in doc.ents],
+        asked_entities=[(e.label_, e.text) for e in doc.ents if e.start_char < _own_length(text)],
         years=years(doc),
         values=frozenset(n.value for n in numbers(doc)),
         negated=any(t.dep_ == "neg" for t in doc),

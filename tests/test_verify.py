@@ -212,8 +212,8 @@ def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
     detainees = analyse("How is the situation of detainees in northeast Syria described?")
     echo = said("The situation of detainees in northeast Syria described [¶14].")
     assert not answers(detainees, echo, "The situation of detainees in northeast Syria is of grave concern.")
-    assert answers(detainees, said("It is of grave concern [¶14]."), "It is of grave concern.")
     concern = "The situation of detainees in northeast Syria is of grave concern."
+    assert answers(detainees, said("It is of grave concern [¶14]."), concern)
     assert not answers(detainees, said("It also mentions that it is of grave concern [¶14]."), concern)
     reason = analyse("What reason is given in the 2020 statement for the Clean Headwaters Programme?")
     programme = "The Clean Headwaters Programme will restore 4,000 hectares, because sediment loads rose."
@@ -223,6 +223,35 @@ def test_a_kept_sentence_must_answer_the_question_not_merely_be_true():
     assert answers(reason, said("Sediment loads rose [¶29]."), programme)
     assert gives_verdict(said("No, they did not [¶4].")) and gives_verdict(said("Yes: all of them [¶4]."))
     assert not gives_verdict(said("No delegation attended in person [¶4]."))
+
+
+def test_a_kept_sentence_speaks_of_what_the_question_names():
+    from assistant.answer import AnswerSentence
+    from assistant.grounding.ground import answers
+    from assistant.question import analyse
+
+    def said(text: str) -> AnswerSentence:
+        return AnswerSentence(text, [13], "model", 1.0, "d", ["d"])
+
+    pledges = (
+        "Following the new pledges announced in Reykjavik, the capitalisation of the ARTF now stands at EUR 30.4 "
+        "million. Iceland announced a contribution of EUR 4.5 million, Chile a contribution of USD 2.5 million."
+    )
+    chile = analyse("How much did Chile pledge at the Reykjavik session?")
+    context = "Reykjavik Communique · Reykjavik · 2024-05-15"
+    assert not answers(
+        chile, said("The capitalisation of the ARTF now stands at EUR 30.4 million [¶13]."), pledges, context
+    )
+    assert answers(chile, said("Chile pledged USD 2.5 million [¶13]."), pledges, context)
+    offer = analyse("What did Chile offer at the Reykjavik session?")
+    # The source sentence it rests on names Chile.
+    assert answers(offer, said("A contribution of USD 2.5 million [¶13]."), pledges, context)
+    assert not answers(
+        offer,
+        said("Iceland announced a contribution of EUR 4.5 million [¶13]."),
+        "Iceland announced a contribution of EUR 4.5 million.",
+        context,
+    )
 
 
 def test_abbreviations_a_text_defines_are_read():

@@ -17,10 +17,10 @@ from assistant.corpus import Document, Paragraph
 from assistant.generate import shown_text
 from assistant.grounding.citations import DraftSentence, parse, render
 from assistant.grounding.verify import META_WORDS, Embed, Support, verify
-from assistant.language import content, lemma, numbers
+from assistant.language import NAMED, content, lemma, numbers
 from assistant.language import parse as read
 from assistant.question import Analysis
-from assistant.text import strip_markers
+from assistant.text import content_terms, strip_markers
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -127,7 +127,7 @@ def ground(
     return kept
 
 
-def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
+def answers(q: Analysis, sentence: AnswerSentence, source: str, context: str = "") -> bool:
     """A kept model sentence must answer the question, not merely be true. It does not speak of the
     document, the context or the question (unless its source does), nor report what "it" says; it
     states something the question does not (a number or a word beyond the question's: not an echo,
@@ -145,9 +145,28 @@ def answers(q: Analysis, sentence: AnswerSentence, source: str) -> bool:
         return False
     if q.wh in ("how many", "how much") and q.focus and not _counts(q.focus, doc, read(source)):
         return False
+    if not _about_the_named(q, doc, read(source), context):
+        return False
     if q.expected:
         return any(e.label_ in q.expected for e in doc.ents)
     return True
+
+
+def _about_the_named(q: Analysis, said: Doc, source: Doc, context: str) -> bool:
+    """Does the sentence speak of the parties, places and things the question names? Each name of the
+    question (not of the turn a follow-up leans on: the second part of a two-part question need not
+    repeat the first's) must be in the sentence, in the source sentence it rests on (the one sharing most of its
+    words: "USD 2.5 million [¶13]" rests on "…, Chile a contribution of USD 2.5 million"), or in its
+    document's title, place and date. "The capitalisation of the ARTF now stands at EUR 30.4 million"
+    is true, but it does not answer how much Chile pledged."""
+    asked = [set(content_terms(text)) for label, text in q.asked_entities if label in NAMED]
+    asked = [terms for terms in asked if terms]
+    if not asked:
+        return True
+    own = set(content_terms(said.text))
+    rests_on = max(source.sents, key=lambda s: len(own & set(content_terms(s.text))), default=None)
+    have = own | set(content_terms(context)) | (set(content_terms(rests_on.text)) if rests_on else set())
+    return all(terms & have for terms in asked)
 
 
 def _counts(focus: str, said: Doc, source: Doc) -> bool:
