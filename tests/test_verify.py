@@ -481,6 +481,9 @@ def test_who_pledged_what_is_read_through_a_gapped_clause():
     assert not swapped.ok and "whom" in swapped.reason
     both = "Norway announced a contribution of USD 5 million, and Kazakhstan one of NOK 60 million."
     assert not verify(both, [source]).ok
+    # Only a named party's value is another's: "the platform" and "the FlywayData platform" are one.
+    platform = "The WGTD launched the open data platform FlywayData, and the platform already holds some 2.3 million locations."
+    assert verify("The FlywayData platform already holds about 2,300,000 locations.", [platform]).ok
 
 
 def test_a_currency_counted_by_a_number_is_not_a_party():

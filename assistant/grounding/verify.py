@@ -247,7 +247,7 @@ def _roles_swapped(claim: str, source: str) -> bool:
         # A value the source states with another party's action ("Norway announced USD 5 million"
         # where Kazakhstan announced USD 5 million, and Norway NOK 60 million).
         mine = set().union(*(v for a, d, _, v in theirs if a == action and d & doer))
-        others = set().union(*(v for a, d, _, v in theirs if a == action and d and not d & doer))
+        others = set().union(*(v for a, d, _, v in theirs if a == action and d & named and not d & doer))
         if doer & parties and (stated & others) - mine:
             return True
         if (done & doers & parties and not done & dones) or (doer & dones & parties and not doer & doers):
