@@ -161,7 +161,7 @@ def extract_sentence(q: Analysis, evidence: list[EvidenceSentence], embed: Embed
         return None
     best = evidence[0]
     if q.yes_no:
-        return _cite(f"{_yes_no(q, best)}: {best.sentence}", best)
+        return _cite(f"{_yes_no(q, best)}: {LIST_NUMBER.sub('', best.sentence)}", best)
     if q.expected or q.focus:
         candidate, p = best_candidate(q, evidence, embed)
         if candidate is not None and p >= model("candidates").threshold:

@@ -152,6 +152,19 @@ _ORDINALS = {
     "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14,
     "fifteenth": 15, "sixteenth": 16, "seventeenth": 17, "eighteenth": 18, "nineteenth": 19, "twentieth": 20,
 }  # fmt: skip
+
+
+def ordinal_value(word: str) -> int:
+    """The number an ordinal states ("seventh" 7, "7th" 7, "twenty-first" 21); 0 for any other word."""
+    text = word.lower()
+    if re.fullmatch(r"\d{1,3}(st|nd|rd|th)", text):
+        return int(text[:-2])
+    tens, _, unit = text.rpartition("-")
+    if tens in ("twenty", "thirty") and unit in _ORDINALS:
+        return _UNITS[tens] + _ORDINALS[unit]
+    return _ORDINALS.get(text, 0)
+
+
 _SCALES = {"hundred": 100, "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _FRACTIONS = {"half": 0.5, "halves": 0.5, "third": 1 / 3, "thirds": 1 / 3, "quarter": 0.25, "quarters": 0.25}
 

@@ -104,17 +104,25 @@ class Hints:
     years: set[str] = field(default_factory=set)
     dates: set[str] = field(default_factory=set)
     names: set[str] = field(default_factory=set)
+    # An ordinal with the noun it counts ("its seventh session": (7, "session")): it names the document
+    # whose title has both ("…, Seventh Session of the Commission"), whatever the capitals.
+    ordinals: set[tuple[int, str]] = field(default_factory=set)
 
     def __bool__(self) -> bool:
-        return bool(self.years or self.dates or self.names)
+        return bool(self.years or self.dates or self.names or self.ordinals)
 
     def match(self, doc: Document, common: frozenset[str] = frozenset()) -> int:
         """How many kinds of hint this document matches (0: none)."""
+        from assistant.language import ordinal_value
+
         score = 0
         if doc.date and (any(doc.date.startswith(d) for d in self.dates) or doc.date[:4] in self.years):
             score += 1
-        own = set(words(doc.place)) | (set(words(doc.title)) - common)
-        if self.names & own:
+        title = set(words(doc.title))
+        own = set(words(doc.place)) | (title - common)
+        if self.names & own or any(
+            noun in title and any(ordinal_value(w) == n for w in title) for n, noun in self.ordinals
+        ):
             score += 1
         return score
 
@@ -164,7 +172,7 @@ def hints_of(question: str) -> Hints:
 def _hints(doc: Doc) -> Hints:
     """From spaCy's parse: the four-digit years, the month (and day) of each DATE entity, and the
     words of its proper nouns and named parties."""
-    from assistant.language import in_period, named
+    from assistant.language import in_period, named, ordinal_value
     from assistant.loading.metadata import date_value
 
     return Hints(
@@ -173,6 +181,9 @@ def _hints(doc: Doc) -> Hints:
             d for e in doc.ents if e.label_ == "DATE" and not in_period(e.root) and (d := date_value(e.text))
         },
         names={t.lower_ for t in doc if named(t)},
+        ordinals={
+            (n, t.head.lemma_.lower()) for t in doc if (n := ordinal_value(t.text)) and t.head.pos_ == "NOUN"
+        },
     )
 
 

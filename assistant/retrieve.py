@@ -206,9 +206,11 @@ class Retriever:
         meeting", "in 2020 and in 2024"), in the collection's order: a question comparing meetings."""
         if len(self.documents) < 2:
             return []
-        single = [Hints(years={y}) for y in sorted(hints.years)] + [
-            Hints(names={n}) for n in sorted(hints.names)
-        ]
+        single = (
+            [Hints(years={y}) for y in sorted(hints.years)]
+            + [Hints(names={n}) for n in sorted(hints.names)]
+            + [Hints(ordinals={o}) for o in sorted(hints.ordinals)]
+        )
         named: list[str] = []
         for hint in single:
             docs = [d.id for d in self.documents.values() if hint.match(d, self._common_title_words)]

@@ -151,3 +151,35 @@ def test_every_eval_document_has_kind_place_and_date_and_the_seed_is_undated(see
         doc = load(path, path.name)
         assert doc.kind and doc.place and doc.date[:4].isdigit(), path.name
     assert seed.date == ""  # "Thursday 4 June" names no year: the seed says so by being undated
+
+
+def test_a_header_gives_the_session_a_day_range_and_hyphenated_names_in_capitals(tmp_path: Path):
+    # "Seventh" is no ORDINAL entity to spaCy here; "7–9" is one token; "TRANS-SAHARAN" has two words.
+    path = tmp_path / "tsfc.md"
+    path.write_text(
+        "# TRANS-SAHARAN FLYWAY COMMISSION\n\n## Seventh Session of the Commission\n\n"
+        "**Saint-Louis, Republic of Senegal, 7–9 November 2023**\n\n## Final Communique\n\n"
+        "1. The Seventh Session of the Commission was held in Saint-Louis from 7 to 9 November 2023.\n",
+        encoding="utf-8",
+    )
+    doc = load(path, "tsfc.md")
+    assert doc.title == "Final Communique: Trans-Saharan Flyway Commission, Seventh Session of the Commission"
+    assert (doc.place, doc.date) == ("Saint-Louis", "2023-11-07")
+
+
+def test_an_ordinal_names_the_session_whose_title_counts_it(tmp_path: Path):
+    from assistant.corpus import Document
+    from assistant.question import analyse
+
+    def titled(title: str) -> Document:
+        return Document(
+            id=title, title=title, date="", place="", kind="", format="md", path="", sha="", paragraphs=[]
+        )
+
+    seventh = titled("Final Communique: Trans-Saharan Flyway Commission, Seventh Session of the Commission")
+    eighth = titled("Final Communique: Trans-Saharan Flyway Commission, Eighth Session of the Commission")
+    hints = analyse("Which two countries became full members at its seventh session?").hints
+    assert hints.match(seventh) and not hints.match(eighth)
+    assert analyse("What happened at the 8th session?").hints.match(eighth)
+    # An ordinal of another noun names no session: "the first time".
+    assert not analyse("Was it the first time the commission met in Africa?").hints.match(seventh)

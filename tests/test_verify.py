@@ -508,3 +508,17 @@ def test_a_peoples_name_stands_for_its_country_and_no_other_place():
     assert not other.ok and "dragan" in other.missing and "peruvian" not in other.missing
     # A capital is near its country, but it is not the country the paragraph names.
     assert not verify("The delegations took part by video link in Damascus.", [source], embed).ok
+
+
+def test_a_yes_no_answer_quotes_its_sentence_without_the_paragraphs_list_number():
+    from assistant.corpus import Paragraph
+    from assistant.evidence import EvidenceSentence
+    from assistant.extract import extract_sentence
+    from assistant.question import analyse
+
+    sentence = "17. The Commission decided to list the European turtle dove in Annex I to the Agreement."
+    paragraph = Paragraph("d", 21, sentence, 0, len(sentence), "0" * 64)
+    evidence = [EvidenceSentence(paragraph, 0, sentence, sentence, 0.5, 0.5, 0.9, {})]
+    question = analyse("Was the European turtle dove listed in Annex I?")
+    answer = extract_sentence(question, evidence, lambda texts: None)
+    assert answer.text.startswith("Yes: The Commission decided"), answer.text

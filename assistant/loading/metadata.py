@@ -37,14 +37,6 @@ _GENRES = {
     "resolution",
     "release",
 }
-_ORDINAL_DAYS = {
-    w: i
-    for i, w in enumerate(
-        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
-        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split(),
-        1,
-    )
-}
 HEADER_LINES = 8  # a header block is at most this many short lines before the first sentence
 BODY_LOOKS = (
     3  # closing paragraphs searched for a date ("Done at … on …") when the header and opening have none
@@ -65,26 +57,21 @@ def date_value(text: str) -> str:
     """ISO date (the first day) of a date phrase spaCy found: "14–15 October 2021", "10 to 12 September
     2024", "Thursday 8 June 2023", "the sixth day of October 2022", "June 7-8, 2023"; "" without a
     year and a month."""
+    from assistant.language import ordinal_value
+
     words_ = re.findall(r"[A-Za-z]+(?:-[a-z]+)?|\d+", text)
     year = next((int(w) for w in words_ if w.isdigit() and len(w) == 4 and 1900 <= int(w) <= 2100), 0)
     month = next((i for i, w in enumerate(words_) if w.lower() in _MONTHS), -1)
     if not year or month < 0:
         return ""
     days = [
-        int(w) if w.isdigit() else _ordinal(w)
+        int(w) if w.isdigit() else ordinal_value(w)
         for w in words_
-        if (w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31) or _ordinal(w)
+        if (w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31) or ordinal_value(w)
     ]
     day = days[0] if days else 0
     number = _MONTHS.index(words_[month].lower()) + 1
     return f"{year:04d}-{number:02d}-{day:02d}" if day else f"{year:04d}-{number:02d}"
-
-
-def _ordinal(word: str) -> int:
-    parts = word.lower().split("-")  # "twenty-first"
-    if len(parts) == 2 and parts[0] in ("twenty", "thirty"):
-        return (20 if parts[0] == "twenty" else 30) + _ORDINAL_DAYS.get(parts[1], 0)
-    return _ORDINAL_DAYS.get(parts[0], 0) if len(parts) == 1 else 0
 
 
 def genre(line: str) -> str:
@@ -103,7 +90,7 @@ def read_header(lines: list[str], tail: list[str]) -> Header:
     Meeting"), kind ("Chair's Statement"), place and date — read from spaCy's entities; a date not in
     the header is looked for in the first sentences of the body, then in its last lines ("Done at
     Gaborone on the sixth day of October 2022")."""
-    from assistant.language import parse
+    from assistant.language import ordinal_value, parse
 
     header = Header()
     head = []
@@ -122,9 +109,9 @@ def read_header(lines: list[str], tail: list[str]) -> Header:
             header.place = header.place or before.split(",")[0].strip()
         elif kind:
             header.kind = header.kind or _title_case(kind)
-        elif not header.session and any(
-            e.label_ == "ORDINAL" or _ordinal(e.text.split()[0]) for e in doc.ents
-        ):
+        elif not header.session and any(t.ent_type_ == "ORDINAL" or ordinal_value(t.text) for t in doc):
+            # "Sixth Session of the Commission": spaCy tags the capitalised ordinal part of an ORG or no
+            # entity at all, so the ordinal is read from the words.
             header.session = line.strip()
         elif "," in line and all(
             t.pos_ in ("PROPN", "PUNCT", "ADP", "DET") for t in doc
@@ -167,7 +154,9 @@ def _dates(doc: Doc) -> list[Span]:
     for i, e in enumerate(ents):
         start = ents[i - 1].start if i and ents[i - 1].end == e.start else e.start
         while start > max(0, e.start - 5) and (
-            doc[start - 1].like_num or doc[start - 1].lower_ in _RANGE_WORDS
+            doc[start - 1].like_num
+            or doc[start - 1].lower_ in _RANGE_WORDS
+            or _DAY_RANGE.fullmatch(doc[start - 1].text)
         ):
             start -= 1
         span = doc[start : e.end]
@@ -177,6 +166,7 @@ def _dates(doc: Doc) -> list[Span]:
 
 
 _RANGE_WORDS = ("and", "to", "–", "-")
+_DAY_RANGE = re.compile(r"\d{1,2}[–—-]\d{1,2}")  # "7–9 November 2023": spaCy keeps the days one token
 
 
 def _title_case(text: str) -> str:
@@ -184,4 +174,6 @@ def _title_case(text: str) -> str:
     not in capitals stays as it is."""
     if not text.isupper():
         return text
-    return " ".join(w if w.startswith("(") else w.capitalize() for w in text.split())
+    return " ".join(
+        w if w.startswith("(") else "-".join(p.capitalize() for p in w.split("-")) for w in text.split()
+    )  # "TRANS-SAHARAN" -> "Trans-Saharan"
