@@ -76,17 +76,22 @@ def abbreviations(text: str) -> dict[str, str]:
     return _schwartz_hearst().extract_abbreviation_definition_pairs(doc_text=text)
 
 
+_IMPORT_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def _schwartz_hearst():  # noqa: ANN202 - the package has no type hints
     # Its import calls logging.basicConfig(level=INFO), which would print every library's INFO log
-    # (the HTTP client's among them): the root logger is put back as it was.
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    from abbreviations import schwartz_hearst
+    # (the HTTP client's among them): the root logger is put back as it was. One thread at a time: a
+    # second thread saving the root's handlers mid-import would put the import's handler back.
+    with _IMPORT_LOCK:
+        root = logging.getLogger()
+        handlers, level = list(root.handlers), root.level
+        from abbreviations import schwartz_hearst
 
-    root.handlers[:] = handlers
-    root.setLevel(level)
-    return schwartz_hearst
+        root.handlers[:] = handlers
+        root.setLevel(level)
+        return schwartz_hearst
 
 
 def spelled_out(text: str, defined: dict[str, str] | None) -> str:

@@ -522,3 +522,14 @@ def test_a_yes_no_answer_quotes_its_sentence_without_the_paragraphs_list_number(
     question = analyse("Was the European turtle dove listed in Annex I?")
     answer = extract_sentence(question, evidence, lambda texts: None)
     assert answer.text.startswith("Yes: The Commission decided"), answer.text
+
+
+def test_a_word_that_denies_must_be_the_sources_own_not_a_neighbour():
+    from assistant.embeddings import default_embedder
+
+    embed = default_embedder().embed_cached
+    source = "Ministers received the report of the Working Group and endorsed its nine recommendations."
+    assert verify("Ministers endorsed the nine recommendations of the Working Group.", [source], embed).ok
+    rejected = verify("Ministers rejected the nine recommendations of the Working Group.", [source], embed)
+    assert not rejected.ok and "negation" in rejected.reason
+    assert verify("Ministers rejected the proposal.", ["Ministers rejected the proposal of Japan."], embed).ok

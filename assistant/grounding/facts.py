@@ -26,7 +26,7 @@ _HEDGES = {
 # Negation stays a word pattern: spaCy's `neg` dependency marks only not, n't, never and "no longer";
 # reading negation from it alone let 2 more of the 73 false dev claims through (false accepts 0.055 ->
 # 0.082), those negated by "no", "without", "failed to" or "refused".
-_NEGATION = re.compile(
+NEGATION = re.compile(
     r"\b(not|no|never|none|nor|neither|nobody|nothing|without|cannot|n't|no longer|failed to|fail to|"
     r"refused|rejected|denied|lack|lacks|ruled out|declined to)\b|n't\b",
     re.I,
@@ -69,7 +69,7 @@ def extract(text: str) -> Facts:
         and not t.like_num
         and t.i not in valued
     }
-    return Facts(numbers=_numbers(text), names=names, negated=bool(_NEGATION.search(text)))
+    return Facts(numbers=_numbers(text), names=names, negated=bool(NEGATION.search(text)))
 
 
 _DEMONYM = ("ians", "ian", "ese", "ish", "ans", "an", "ia", "y", "i", "a", "n", "s")

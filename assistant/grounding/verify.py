@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from assistant.corpus import LIST_NUMBER, sentences_of
-from assistant.grounding.facts import extract, same_name
+from assistant.grounding.facts import NEGATION, extract, same_name
 from assistant.language import Date, dates, in_period, numbers, parse, spelled_out, years
 
 if TYPE_CHECKING:
@@ -355,6 +355,13 @@ def verify(
     # as found.
     valued = {doc[i].lower_ for n in numbers(doc) for i in range(n.start, n.end)}
     unmatched = [w for w in uncovered(claim_words, source, embed, lemmas=lemma_of) if w not in valued]
+    # A word that denies ("rejected", "refused", "failed") must be the source's own: MiniLM puts
+    # antonyms close ("rejected" and "endorsed"), so no neighbour stands in for it.
+    denied = [
+        w for w in claim_words if NEGATION.fullmatch(w) and uncovered([w], source, None, lemmas=lemma_of)
+    ]
+    if denied:
+        return Support(False, 0.0, denied, "negation differs from the cited paragraph")
     score = 1.0 - len(unmatched) / len(claim_words)
     allowed = max(1, int(MAX_UNMATCHED_SHARE * len(claim_words))) if len(claim_words) >= 2 else 0
     things = {t.lower_ for t in doc if t.pos_ == "NOUN" and not _in_complex_preposition(t)}
