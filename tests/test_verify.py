@@ -533,3 +533,13 @@ def test_a_word_that_denies_must_be_the_sources_own_not_a_neighbour():
     rejected = verify("Ministers rejected the nine recommendations of the Working Group.", [source], embed)
     assert not rejected.ok and "negation" in rejected.reason
     assert verify("Ministers rejected the proposal.", ["Ministers rejected the proposal of Japan."], embed).ok
+
+
+def test_a_subject_that_is_no_one_negates_its_verb():
+    source = (
+        "The first priority will be the early detection of the Asian hornet and of the small hive beetle, "
+        "neither of which has yet been recorded in the Baltic States."
+    )
+    flipped = verify("The Asian hornet has already been recorded in the Baltic States.", [source])
+    assert not flipped.ok and "negation" in flipped.reason
+    assert verify("The Asian hornet has not yet been recorded in the Baltic States.", [source]).ok

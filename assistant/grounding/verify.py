@@ -106,13 +106,28 @@ def _parsed_sentences(text: str) -> list[Doc]:
     return [parse(s) for s in sentences_of(text)] if text.strip() else []
 
 
+# A subject that is no one negates its verb ("neither of which has been recorded", "no delegation
+# attended", "none objected"); spaCy's `neg` marks only not, n't and never.
+NEGATIVE_SUBJECTS = frozenset({"neither", "none", "nobody", "nothing", "no"})
+
+
+def _negates(verb: Token) -> bool:
+    """Does the parse negate this verb: a `neg` child, or a subject that is no one?"""
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    return any(c.dep_ == "neg" for c in verb.children) or any(
+        s.lower_ in NEGATIVE_SUBJECTS
+        or any(d.dep_ == "det" and d.lower_ in NEGATIVE_SUBJECTS for d in s.children)
+        for s in subjects
+    )
+
+
 def _verb_polarities(text: str) -> dict[str, set[bool]]:
-    """Each verb's lemma, with whether the parse negates it (a `neg` child: not, n't, never)."""
+    """Each verb's lemma, with whether the parse negates it."""
     out: dict[str, set[bool]] = {}
     for doc in _parsed_sentences(text):
         for t in doc:
             if t.pos_ == "VERB":
-                out.setdefault(t.lemma_.lower(), set()).add(any(c.dep_ == "neg" for c in t.children))
+                out.setdefault(t.lemma_.lower(), set()).add(_negates(t))
     return out
 
 
