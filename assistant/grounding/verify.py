@@ -402,10 +402,9 @@ def _country_names() -> tuple[str, ...]:
 
 def _countries_named(missing: list[str], claim: str, source: str, embed: Embed | None) -> dict[str, str]:
     """The missing names that are a country the source names in another form, each with the source's
-    word for it: a people's name
-    (spaCy's NORP) for a country the other side names ("Peruvian" for Peru, "Mexico" for "the United
-    Mexican States"). The other side must name the country itself: a capital ("Damascus") or a region
-    ("Baltic") near a country is not that country."""
+    word for it: a people's name (spaCy's NORP) for a country the other side names ("Peruvian" for
+    Peru, "Norway" for "the Norwegian delegation"). The other side must name the country itself: a
+    capital ("Damascus") or a region ("Baltic") near a country is not that country."""
     countries = _country_names()
     own = {w: k for k, name in enumerate(countries) for w in name.lower().split() if len(w) > 3}
     kind = {
@@ -415,11 +414,11 @@ def _countries_named(missing: list[str], claim: str, source: str, embed: Embed |
     if not kind or not theirs or embed is None:
         return {}
     kind = {**theirs, **kind}
-    words = list(kind)
-    vectors = embed(words + list(countries))
-    similarity = vectors[: len(words)] @ vectors[len(words) :].T
+    named = list(kind)
+    vectors = embed(named + list(countries))
+    similarity = vectors[: len(named)] @ vectors[len(named) :].T
     people = {
-        w: int(row.argmax()) for w, row in zip(words, similarity, strict=True) if row.max() >= COUNTRY_COSINE
+        w: int(row.argmax()) for w, row in zip(named, similarity, strict=True) if row.max() >= COUNTRY_COSINE
     }
 
     def same(a: str, b: str) -> bool:  # a country's own name and a people's name of it
