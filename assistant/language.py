@@ -9,7 +9,6 @@ read by the evidence ranker, the answer extractor and the verifier costs one par
 
 from __future__ import annotations
 
-import calendar
 import logging
 import re
 import threading
@@ -111,9 +110,14 @@ def named(token: Token) -> bool:
     return token.is_alpha and not token.is_stop and (token.pos_ == "PROPN" or token.ent_type_ in NAMED)
 
 
+def is_year(token: Token) -> bool:
+    """A four-digit number, read as a year ("in 2023")."""
+    return token.like_num and token.text.isdigit() and len(token.text) == 4
+
+
 def years(doc: Doc | Span) -> list[str]:
     """The four-digit years a text names ("in 2023"), in order."""
-    return [t.text for t in doc if t.like_num and t.text.isdigit() and len(t.text) == 4]
+    return [t.text for t in doc if is_year(t)]
 
 
 # A year or date these prepositions introduce is a period or a deadline ("the budget for 2023", "recorded
@@ -237,8 +241,14 @@ def numbers(doc: Doc | Span) -> list[Number]:
     return out
 
 
-# Dates: spaCy marks DATE entities but does not read them; the calendar's month names do.
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
+# Dates: spaCy marks DATE entities but does not read them. English month names, written out rather
+# than taken from `calendar.month_name`, which follows the process's locale. The loader's date reader
+# (loading/metadata.py) uses the same table.
+MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+MONTHS = {m.lower(): i for i, m in enumerate(MONTH_NAMES, 1)}
 _DATE_JOINERS = frozenset({"and", "to", "-", "–", "—", "of", ","})
 
 
@@ -255,7 +265,7 @@ class Date:
 
     def __str__(self) -> str:
         days = " and ".join(str(d) for d in sorted(self.days))
-        return " ".join(x for x in (days, calendar.month_name[self.month], str(self.year or "")) if x)
+        return " ".join(x for x in (days, MONTH_NAMES[self.month - 1], str(self.year or "")) if x)
 
     def within(self, other: Date) -> bool:
         """Does `other` state this date? Its month, each of its days, and its year where both say one."""
@@ -280,23 +290,19 @@ def dates(doc: Doc | Span) -> list[Date]:
         found: set[int] = set()
         for t in order:
             values = [v for v in value_at.get(t.i, []) if v == int(v) and 1 <= v <= 31]
-            if values and not (t.text.isdigit() and len(t.text) == 4):
+            if values and not is_year(t):
                 found |= {int(v) for v in values}
-            elif t.lower_ not in _DATE_JOINERS or t.lower_ in _MONTHS:
+            elif t.lower_ not in _DATE_JOINERS or t.lower_ in MONTHS:
                 break
         return found
 
     out = []
     for k, t in enumerate(tokens):
-        if t.lower_ not in _MONTHS or not (t.pos_ == "PROPN" or t.ent_type_ == "DATE"):
+        if t.lower_ not in MONTHS or not (t.pos_ == "PROPN" or t.ent_type_ == "DATE"):
             continue
         named = days(reversed(tokens[:k])) or days(tokens[k + 1 :])
-        after = [
-            int(u.text)
-            for u in tokens[k + 1 : k + 8]
-            if u.ent_type_ == "DATE" and u.text.isdigit() and len(u.text) == 4
-        ]
-        out.append(Date(_MONTHS[t.lower_], frozenset(named), after[0] if after else None, t.i, t.i + 1))
+        after = [int(u.text) for u in tokens[k + 1 : k + 8] if u.ent_type_ == "DATE" and is_year(u)]
+        out.append(Date(MONTHS[t.lower_], frozenset(named), after[0] if after else None, t.i, t.i + 1))
     return out
 
 

@@ -10,11 +10,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-_MONTHS = [
-    "january", "february", "march", "april", "may", "june",
-    "july", "august", "september", "october", "november", "december",
-]  # fmt: skip
-
 
 def looks_like_headline(text: str) -> bool:
     return len(text.split()) <= 25 and not re.search(r"[.!?]$", text.strip())
@@ -57,11 +52,11 @@ def date_value(text: str) -> str:
     """ISO date (the first day) of a date phrase spaCy found: "14–15 October 2021", "10 to 12 September
     2024", "Thursday 8 June 2023", "the sixth day of October 2022", "June 7-8, 2023"; "" without a
     year and a month."""
-    from assistant.language import ordinal_value
+    from assistant.language import MONTHS, ordinal_value
 
     words_ = re.findall(r"[A-Za-z]+(?:-[a-z]+)?|\d+", text)
     year = next((int(w) for w in words_ if w.isdigit() and len(w) == 4 and 1900 <= int(w) <= 2100), 0)
-    month = next((i for i, w in enumerate(words_) if w.lower() in _MONTHS), -1)
+    month = next((i for i, w in enumerate(words_) if w.lower() in MONTHS), -1)
     if not year or month < 0:
         return ""
     days = [
@@ -70,7 +65,7 @@ def date_value(text: str) -> str:
         if (w.isdigit() and len(w) <= 2 and 1 <= int(w) <= 31) or ordinal_value(w)
     ]
     day = days[0] if days else 0
-    number = _MONTHS.index(words_[month].lower()) + 1
+    number = MONTHS[words_[month].lower()]
     return f"{year:04d}-{number:02d}-{day:02d}" if day else f"{year:04d}-{number:02d}"
 
 
