@@ -25,6 +25,7 @@ from assistant.answer import Answer, AnswerSentence
 from assistant.baselines import naive_stream
 from assistant.compose import compose
 from assistant.config import Settings, load_settings
+from assistant.countries import in_collection_words
 from assistant.evidence import EvidenceSentence, rank_sentences
 from assistant.extract import extract_sentence
 from assistant.generate import EXTRACTIVE, declined, extractive_request, generative_request, mode_for
@@ -182,7 +183,8 @@ class Assistant:
             pieces = q.split(asked) if asked else []
             # A question comparing meetings ("between the Maseru and the Windhoek meetings") is asked
             # of each meeting's document in turn; any other, of the collection (or the user's filter).
-            compared = retriever.named_each(q.hints_of(standalone)) if len(pieces) == 1 else []
+            own_words = in_collection_words(standalone, retriever.knows, self._embed)
+            compared = retriever.named_each(q.hints_of(own_words)) if len(pieces) == 1 else []
             scopes = (
                 [{d} & documents if documents else {d} for d in compared]
                 if len(compared) >= 2
@@ -193,7 +195,7 @@ class Assistant:
                 t0 = time.perf_counter()
                 # A later part may lean on an earlier one ("…, and how much was it?").
                 alone = q.rewrite(part, [*(history or []), *pieces[: pieces.index(part)]])
-                analysis = q.analyse(alone)
+                analysis = self._analyse(alone)
                 hits, evidence = self._evidence(analysis, scope)
                 timings["retrieve"] += (time.perf_counter() - t0) * 1000
                 refusal = reason_to_refuse(analysis, evidence, retriever.knows, self._context, self._embed)
@@ -240,6 +242,11 @@ class Assistant:
     # -- steps -------------------------------------------------------------------------------------
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self.retriever.store.embedder.embed_cached(texts)
+
+    def _analyse(self, question: str) -> q.Analysis:
+        """The stand-alone question read in the collection's words ("the Swiss" asked of documents
+        that say "Switzerland")."""
+        return q.analyse(in_collection_words(question, self.retriever.knows, self._embed))
 
     def _context(self, evidence: EvidenceSentence) -> str:
         return source_text(evidence.paragraph, self.retriever.documents)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,6 +29,7 @@ from sklearn.linear_model import LogisticRegression
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from assistant import calibrated  # noqa: E402
 from assistant import question as q  # noqa: E402
 from assistant.calibrated import model  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
@@ -50,11 +52,11 @@ def _matches(text: str, item: dataset.Item) -> bool:
     )
 
 
-def _items() -> list[tuple[dataset.Item, object]]:
+def _items(sets: list[str]) -> list[tuple[dataset.Item, object]]:
     """(dev item, the assistant over its corpus)."""
     settings = load_settings()
     out, bots = [], {}
-    for name in DEV_SETS:
+    for name in sets:
         data = dataset.load(ROOT / "evals" / name)
         key = tuple(data.corpus)
         if key not in bots:
@@ -84,16 +86,23 @@ def top1(scores: np.ndarray, y: np.ndarray, groups: np.ndarray, mask: np.ndarray
     return float(np.mean([label for _, label in best.values()]))
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=str(ROOT / "assistant" / "weights"))
-    args = parser.parse_args()
-    items = _items()
+def fit(sets: list[str], out: Path) -> None:
+    """Fit the three decisions on the dev items of `sets` (files under evals/) and write them to `out`.
+
+    Each later fit reads the earlier ones from `out` (candidates are read from the re-ranked evidence),
+    so `out` starts as a copy of the shipped weights and the pipeline reads its weights from there."""
+    out.mkdir(parents=True, exist_ok=True)
+    for shipped in calibrated.WEIGHTS.glob("*.json"):
+        if not (out / shipped.name).exists():
+            shutil.copy(shipped, out / shipped.name)
+    calibrated.WEIGHTS = out
+    model.cache_clear()
+    items = _items(sets)
 
     def read(item: dataset.Item, bot: object) -> tuple:
         asked, _ = q.strip_instructions(item.question)
         alone = q.rewrite(asked or item.question, item.history or None)
-        analysis = q.analyse(alone)
+        analysis = bot._analyse(alone)
         _, evidence = bot._evidence(analysis, None)
         return item, analysis, evidence, bot
 
@@ -110,11 +119,11 @@ def main() -> int:
     coef = listwise(X, y, groups)
     halves = groups % 2 == 0  # held-out check: fit on one half of the questions, rank the other
     held = [top1(X @ listwise(X[h], y[h], groups[h]), y, groups, ~h) for h in (halves, ~halves)]
-    notes = {"data": DEV_SETS, "split": "dev", "sentences": len(y), "positives": int(y.sum()),
+    notes = {"data": sets, "split": "dev", "sentences": len(y), "positives": int(y.sum()),
              "questions": len(set(groups)), "dev_top1_holds_answer": round(top1(X @ coef, y, groups), 3),
              "dev_top1_held_out_halves": [round(v, 3) for v in held],
              "model": "conditional logit (softmax over each question's sentences), no penalty"}  # fmt: skip
-    (Path(args.out) / "sentences.json").write_text(json.dumps({
+    (out / "sentences.json").write_text(json.dumps({
         "features": list(SENTENCE_FEATURES), "coef": coef.round(4).tolist(), "intercept": 0.0,
         "threshold": 0.5, "notes": notes}, indent=1) + "\n")  # fmt: skip
     print(f"sentences: {notes}")
@@ -150,11 +159,11 @@ def main() -> int:
     }
     threshold = max(accuracy, key=lambda t: (accuracy[t], t))
     weights |= {"threshold": threshold, "notes": {
-        "data": DEV_SETS, "split": "dev", "typed_questions": len(typed), "candidates": len(y),
+        "data": sets, "split": "dev", "typed_questions": len(typed), "candidates": len(y),
         "positives": int(sum(y)), "dev_accuracy_by_threshold": accuracy,
         "dev_accuracy_whole_sentence_only": float(np.mean([w for _, _, w in typed])),
     }}  # fmt: skip
-    (Path(args.out) / "candidates.json").write_text(json.dumps(weights, indent=1) + "\n")
+    (out / "candidates.json").write_text(json.dumps(weights, indent=1) + "\n")
     print(f"candidates: {len(y)} spans, threshold {threshold}, dev accuracy {accuracy[threshold]:.3f}")
     # 2. Refusal, reading the fitted candidate model.
     model.cache_clear()
@@ -172,16 +181,24 @@ def main() -> int:
     refused = p < cut
     labels = np.array(y)
     notes = {
-        "data": DEV_SETS, "split": "dev", "items": len(y), "answerable": int(labels.sum()),
+        "data": sets, "split": "dev", "items": len(y), "answerable": int(labels.sum()),
         "dev_false_refusal_rate": round(float(refused[labels == 1].mean()), 3),
         "dev_refusal_recall": round(float(refused[labels == 0].mean()), 3),
         "rule": f"threshold: the answerable items' {MAX_FALSE_REFUSALS:.0%} quantile of the probability",
     }  # fmt: skip
-    (Path(args.out) / "refusal.json").write_text(json.dumps({
+    (out / "refusal.json").write_text(json.dumps({
         "features": list(refuse.FEATURES), "coef": gate.coef_[0].round(4).tolist(),
         "intercept": round(float(gate.intercept_[0]), 4), "threshold": round(cut, 4), "notes": notes,
     }, indent=1) + "\n")  # fmt: skip
     print(f"refusal: {notes}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", default=str(ROOT / "assistant" / "weights"))
+    parser.add_argument("--sets", nargs="+", default=DEV_SETS, help="eval files to fit on (dev items)")
+    args = parser.parse_args()
+    fit(args.sets, Path(args.out))
     return 0
 
 

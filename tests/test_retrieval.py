@@ -99,3 +99,17 @@ def test_a_period_year_does_not_name_a_meeting():
     assert hints_of("What did the 2019 statement say about the fund?").years == {"2019"}
     assert "2023" in without_hints("What budget did the Rome meeting approve for 2023?")
     assert "2019" not in without_hints("What did the 2019 statement say about the fund?")
+
+
+def test_a_peoples_name_the_documents_never_use_is_asked_as_its_country():
+    from assistant.countries import in_collection_words
+    from assistant.embeddings import default_embedder
+
+    embed = default_embedder().embed_cached
+    question = "How much did the Swiss pledge, and what did the British promise?"
+    vocabulary = {"switzerland", "united", "kingdom", "pledged"}
+    asked = in_collection_words(question, lambda w: all(p in vocabulary for p in w.lower().split()), embed)
+    assert "Switzerland" in asked and "United Kingdom" in asked and "Swiss" not in asked
+    # The documents' own word stays; a country they never name is no better than the user's word.
+    assert in_collection_words(question, lambda w: w.lower() in {"swiss", "british"}, embed) == question
+    assert in_collection_words(question, lambda w: False, embed) == question

@@ -22,11 +22,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from assistant import countries
 from assistant.corpus import LIST_NUMBER, sentences_of
 from assistant.grounding.facts import NEGATION, extract, same_name
 from assistant.language import Date, dates, in_period, numbers, parse, spelled_out, years
@@ -386,27 +386,13 @@ def verify(
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
 
 
-# A people's name stands for its country ("the Norwegian delegation", "Peruvian"; "the United Mexican
-# States" for Mexico): each maps to the country name (CLDR's, through Babel) nearest by MiniLM, if at
-# least this near. Measured on 56 demonyms: 54 map to their country at 0.68-0.95; words that are no
-# people's name ("Forum", "Secretariat", "Alpine") stay below 0.6.
-COUNTRY_COSINE = 0.68
-
-
-@lru_cache(maxsize=1)
-def _country_names() -> tuple[str, ...]:
-    from babel import Locale
-
-    return tuple(sorted({name for code, name in Locale("en").territories.items() if len(code) == 2}))
-
-
 def _countries_named(missing: list[str], claim: str, source: str, embed: Embed | None) -> dict[str, str]:
     """The missing names that are a country the source names in another form, each with the source's
     word for it: a people's name (spaCy's NORP) for a country the other side names ("Peruvian" for
-    Peru, "Norway" for "the Norwegian delegation"). The other side must name the country itself: a
-    capital ("Damascus") or a region ("Baltic") near a country is not that country."""
-    countries = _country_names()
-    own = {w: k for k, name in enumerate(countries) for w in name.lower().split() if len(w) > 3}
+    Peru, "Norway" for "the Norwegian delegation"; see assistant/countries.py). The other side must
+    name the country itself: a capital ("Damascus") or a region ("Baltic") near a country is not that
+    country."""
+    own = {w: name for name in countries.names() for w in name.lower().split() if len(w) > 3}
     kind = {
         t.lower_: t.ent_type_ for t in parse(claim) if t.lower_ in missing and t.ent_type_ in ("NORP", "GPE")
     }
@@ -414,12 +400,7 @@ def _countries_named(missing: list[str], claim: str, source: str, embed: Embed |
     if not kind or not theirs or embed is None:
         return {}
     kind = {**theirs, **kind}
-    named = list(kind)
-    vectors = embed(named + list(countries))
-    similarity = vectors[: len(named)] @ vectors[len(named) :].T
-    people = {
-        w: int(row.argmax()) for w, row in zip(named, similarity, strict=True) if row.max() >= COUNTRY_COSINE
-    }
+    people = countries.nearest(list(kind), embed)
 
     def same(a: str, b: str) -> bool:  # a country's own name and a people's name of it
         return a in own and kind.get(b) == "NORP" and b not in own and people.get(b) == own[a]
