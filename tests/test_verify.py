@@ -543,3 +543,18 @@ def test_a_subject_that_is_no_one_negates_its_verb():
     flipped = verify("The Asian hornet has already been recorded in the Baltic States.", [source])
     assert not flipped.ok and "negation" in flipped.reason
     assert verify("The Asian hornet has not yet been recorded in the Baltic States.", [source]).ok
+
+
+def test_a_currency_is_one_however_written_and_another_currency_is_not_it():
+    pledged = (
+        "Austria pledged EUR 2 million. The United Kingdom pledged £400,000. Morocco pledged MAD 3 million."
+    )
+    for claim in (
+        "Austria pledged two million euros.",
+        "Austria pledged €2 million.",
+        "The United Kingdom pledged GBP 400,000.",
+        "Morocco pledged 3 million Moroccan dirhams.",
+    ):
+        assert verify(claim, [pledged]).ok, claim
+    assert not verify("Austria pledged two million dollars.", [pledged]).ok
+    assert not verify("The United Kingdom pledged USD 400,000.", [pledged]).ok

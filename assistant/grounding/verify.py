@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from assistant import countries
+from assistant import countries, currencies
 from assistant.corpus import LIST_NUMBER, sentences_of
 from assistant.grounding.facts import NEGATION, extract, same_name
 from assistant.language import Date, dates, in_period, numbers, parse, spelled_out, years
@@ -331,8 +331,12 @@ def verify(
             return Support(
                 False, 0.0, [_fmt(value)], f"the cited paragraph does not say '{hedge}' of this number"
             )
+    # A currency is one however written: "EUR", "€", "euros" (CLDR's codes, names and symbols).
+    money = currencies.stated_words(claim, source)
     missing_names = sorted(
-        n for n in want.names if not any(same_name(n, h) for h in have.names) and n not in set(words(source))
+        n
+        for n in want.names
+        if not any(same_name(n, h) for h in have.names) and n not in set(words(source)) and n not in money
     )
     countries = _countries_named(missing_names, claim, source, embed)
     missing_names = [n for n in missing_names if n not in countries]
@@ -361,7 +365,7 @@ def verify(
         {
             stem(w): w
             for w in claim_words
-            if not {stem(w), stem(lemma_of.get(w, w))} & (_FILLER_STEMS | names)
+            if not {stem(w), stem(lemma_of.get(w, w))} & (_FILLER_STEMS | names) and w not in money
         }.values()
     )
     if not claim_words:
