@@ -78,15 +78,19 @@ def main() -> int:
             "shipped": sum(r["scores"]["correct"] for r in before),
             "fitted_without": sum(r["scores"]["correct"] for r in after),
             "correct": [int(r["scores"]["correct"]) for r in after],
+            "refused": [(r["answerable"], r["status"] != "answered") for r in after],
             "shipped_correct": [int(r["scores"]["correct"]) for r in before],
         }
     pooled = [c for row in rows.values() for c in row["correct"]]
     pooled_shipped = [c for row in rows.values() for c in row["shipped_correct"]]
+    refused = [pair for row in rows.values() for pair in row["refused"]]
     summary = {
         "folds": {k: {f: v[f] for f in ("items", "shipped", "fitted_without")} for k, v in rows.items()},
         "cross_validated_accuracy": round(float(np.mean(pooled)), 3),
         "interval": [round(v, 3) for v in interval(pooled)],
         "shipped_weights_accuracy": round(float(np.mean(pooled_shipped)), 3),
+        "false_refusal_rate": round(float(np.mean([ref for ans, ref in refused if ans])), 3),
+        "refusal_recall": round(float(np.mean([ref for ans, ref in refused if not ans])), 3),
     }
     if args.json:
         print(json.dumps(summary, indent=1))
@@ -97,7 +101,8 @@ def main() -> int:
             )
         print(
             f"cross-validated decision accuracy {summary['cross_validated_accuracy']} {summary['interval']}"
-            f" (shipped weights on the same items {summary['shipped_weights_accuracy']})"
+            f" (shipped weights on the same items {summary['shipped_weights_accuracy']});"
+            f" false refusals {summary['false_refusal_rate']}, refusal recall {summary['refusal_recall']}"
         )
     return 0
 
