@@ -571,3 +571,15 @@ def test_the_names_a_paragraph_does_not_state_in_any_form_the_verifier_accepts()
     assert unstated_names("How many Norwegian kroner did Norway pledge in Geneva?", paragraph, embed) == [
         "geneva"
     ]
+
+
+def test_an_amount_from_one_party_is_not_another_partys():
+    source = (
+        "Following new pledges totalling EUR 3.5 million, including EUR 2 million from Austria and "
+        "EUR 1.5 million from Switzerland, the capitalisation of the Fund now stands at EUR 21 million."
+    )
+    assert verify("Austria pledged EUR 2 million to the Fund.", [source]).ok
+    assert verify("The pledges included EUR 1.5 million from Switzerland.", [source]).ok
+    assert verify("The Fund received EUR 2 million from Austria.", [source]).ok
+    assert not verify("Switzerland pledged EUR 2 million to the Fund.", [source]).ok
+    assert not verify("The pledges included EUR 2 million from Switzerland.", [source]).ok

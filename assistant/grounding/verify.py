@@ -243,6 +243,23 @@ def _roles(text: str) -> list[Role]:
     return out
 
 
+def _values_from(text: str) -> list[tuple[float, set[str]]]:
+    """(value, names of whom it comes from) for each amount followed by "from" and a named party:
+    "including EUR 2 million from Austria and EUR 1.5 million from Switzerland". The small model's
+    parse of such lists is unreliable (it makes "Austria" a conjunct of "EUR"), but "from" right
+    after the amount, with its object, it reads."""
+    out = []
+    for doc in _parsed_sentences(text):
+        for n in numbers(doc):
+            after = doc[n.end] if n.end < len(doc) else None
+            if after is not None and after.lower_ == "from":
+                objects = [c for c in after.children if c.dep_ == "pobj"]
+                names = _names(objects)
+                if any(_is_party(t) for o in objects for t in o.subtree):
+                    out.append((n.value, names))
+    return out
+
+
 def _party_words(text: str) -> set[str]:
     """The lemmas of the words inside a text's named parties (people, bodies, places)."""
     return {t.lemma_.lower() for t in parse(text) if _is_party(t)}
@@ -254,9 +271,19 @@ def _roles_swapped(claim: str, source: str) -> bool:
     the invitation of Di Maio and Pompeo", where Di Maio is an inviter too, not the invited). Only
     named parties (entities) count: "cooperation will continue" against "they will continue
     cooperation" is the same statement, told intransitively."""
-    theirs = _roles(source)
+    theirs, mine = _roles(source), _roles(claim)
     parties, named = _party_words(claim), _party_words(source)
-    for action, doer, done, stated in _roles(claim):
+    # An amount the source has from one party, given to another that the source has give another
+    # amount ("EUR 2 million from Austria and EUR 1.5 million from Switzerland" against "Switzerland
+    # pledged EUR 2 million").
+    given = _values_from(source)
+    claimed = _values_from(claim) + [(v, d & parties) for _, d, _, stated in mine for v in stated]
+    for value, who in claimed:
+        givers = set().union(*(names for v, names in given if v == value))
+        others = {v for v, names in given if names & who}
+        if who and givers and not givers & who and others - {value}:
+            return True
+    for action, doer, done, stated in mine:
         doers = set().union(*(d for a, d, _, _ in theirs if a == action))
         dones = set().union(*(o for a, _, o, _ in theirs if a == action))
         # A value the source states with another party's action ("Norway announced USD 5 million"
