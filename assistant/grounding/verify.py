@@ -4,10 +4,11 @@ A sentence is supported by the paragraph(s) it cites (with their document's titl
 when
   * every number in it is there, with the same hedge ("nearly", "more than"),
   * every name in it (capitalised words: people, places, organisations, months, days) is there,
-    a name of several words with all its words in one sentence ("the University of Split"),
+    a name of several words with all its words in one sentence ("the University of Split"), a
+    people's name for its country and a currency in any of its forms ("euros" for "EUR"),
   * it is negated only where the source is, and vice versa,
   * it speaks of the world, not of the document ("The communique lists …"), and who does what to
-    whom is as the source has it, and
+    whom, and whose amount is whose, is as the source has it, and
   * each remaining content word is in the source or has a close neighbour there (MiniLM cosine
     ≥ NEIGHBOUR_COSINE between the two words), so "take place" may stand for "hold", but an added
     clause ("and pledged new funds") or another thing ("apples" for "quince") may not pass.
