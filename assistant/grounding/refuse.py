@@ -14,9 +14,6 @@ question and its best evidence and gives the probability that the documents answ
   unknown_words share of its content words that no paragraph uses
   names_missing share of the names and years in the question that the best paragraph (with its
                 document's title, place and date) does not state
-  names_unstated the question has a name (a capitalised word) that the best paragraph, with its
-                document's title, place and date, states in no form the verifier accepts (the word
-                or its root, a people's name for its country, a currency's code for its name)
 
 Below the threshold (set for at most 5 % false refusals on dev) the assistant says the documents do
 not say. No rule refuses because one word of the question is missing.
@@ -29,7 +26,7 @@ from collections.abc import Callable
 from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
-from assistant.grounding.verify import Embed, uncovered, unstated_names
+from assistant.grounding.verify import Embed, uncovered
 from assistant.language import NAMED
 from assistant.question import Analysis
 
@@ -42,7 +39,6 @@ FEATURES = (
     "unknown",
     "unknown_words",
     "names_missing",
-    "names_unstated",
 )
 TYPED_SENTENCES = 3  # the best evidence sentences that may hold what the question asks for
 COVERAGE_COSINE = 0.5  # a neighbour this close counts as the word (the verifier's scale, looser)
@@ -68,7 +64,6 @@ def features(
         fit, typed = 0.5, True
     where = context(best).lower()
     return {
-        "names_unstated": float(bool(unstated_names(q.text, context(best), embed))),
         "names_missing": sum(n.lower() not in where for n in dated) / len(dated) if dated else 0.0,
         "typed": float(typed),
         "unknown_words": sum(not knows(w) for w in key) / len(key) if key else 0.0,

@@ -359,7 +359,15 @@ def verify(
             return Support(
                 False, 0.0, [_fmt(value)], f"the cited paragraph does not say '{hedge}' of this number"
             )
-    missing_names, peoples = _unstated(want.names, have.names, claim, source, embed)
+    # A currency is one however written: "EUR", "€", "euros" (CLDR's codes, names and symbols).
+    money = currencies.stated_words(claim, source)
+    missing_names = sorted(
+        n
+        for n in want.names
+        if not any(same_name(n, h) for h in have.names) and n not in set(words(source)) and n not in money
+    )
+    countries = _countries_named(missing_names, claim, source, embed)
+    missing_names = [n for n in missing_names if n not in countries]
     if missing_names:
         return Support(False, 0.0, missing_names, "name not in the cited paragraph")
     split = _split_names(claim, [context, *sources])
@@ -374,7 +382,7 @@ def verify(
         return Support(False, 0.0, [], "negation differs from the cited paragraph")
     # Who did what is compared in the source's words: "Peru" for "Peruvian".
     as_source = claim
-    for word, theirs in peoples.items():
+    for word, theirs in countries.items():
         as_source = re.sub(rf"\b{re.escape(word)}\b", theirs.title(), as_source, flags=re.I)
     if _roles_swapped(spelled_out(as_source, abbreviations), spelled_out(source, abbreviations)):
         return Support(False, 0.0, [], "who did what to whom differs from the cited paragraph")
@@ -385,8 +393,7 @@ def verify(
         {
             stem(w): w
             for w in claim_words
-            if not {stem(w), stem(lemma_of.get(w, w))} & (_FILLER_STEMS | names)
-            and w not in currencies.stated_words(claim, source)
+            if not {stem(w), stem(lemma_of.get(w, w))} & (_FILLER_STEMS | names) and w not in money
         }.values()
     )
     if not claim_words:
@@ -409,27 +416,6 @@ def verify(
         allowed = 0  # a thing the source never names ("apples" for "quince"): see MAX_UNMATCHED_SHARE
     ok = len(unmatched) <= allowed
     return Support(ok, round(score, 3), unmatched, "" if ok else "content not in the cited paragraph")
-
-
-def unstated_names(text: str, source: str, embed: Embed | None = None) -> list[str]:
-    """The names in `text` (capitalised words: parties, places, months) that `source` does not state
-    in any form the verifier accepts: the same word or root ("Iraqi", "Iraq"), a people's name for
-    its country, a currency's code for its name. The refusal gate reads it for a question's names."""
-    return _unstated(extract(text).names, extract(source).names, text, source, embed)[0]
-
-
-def _unstated(
-    want: set[str], have: set[str], claim: str, source: str, embed: Embed | None
-) -> tuple[list[str], dict[str, str]]:
-    """The claim's names the source does not state, and the countries it names as a people."""
-    # A currency is one however written: "EUR", "€", "euros" (CLDR's codes, names and symbols).
-    money = currencies.stated_words(claim, source)
-    said = set(words(source))
-    missing = sorted(
-        n for n in want if not any(same_name(n, h) for h in have) and n not in said and n not in money
-    )
-    peoples = _countries_named(missing, claim, source, embed)
-    return [n for n in missing if n not in peoples], peoples
 
 
 def _countries_named(missing: list[str], claim: str, source: str, embed: Embed | None) -> dict[str, str]:
