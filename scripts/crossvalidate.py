@@ -24,7 +24,7 @@ from fit_decisions import fit  # noqa: E402
 from assistant import calibrated  # noqa: E402
 from assistant.config import load_settings  # noqa: E402
 from assistant.evaluation import dataset  # noqa: E402
-from assistant.evaluation.metrics import score_record  # noqa: E402
+from assistant.evaluation.metrics import interval, score_record  # noqa: E402
 from assistant.evaluation.runner import RETRIEVAL_K, Judge, _assistant_for, _record  # noqa: E402
 
 # The folds: collections that share documents are held out together.
@@ -35,7 +35,6 @@ FOLDS = {
     "dev_e (volcanic ash)": ["communiques_dev_e.jsonl"],
     "dev_f (flyway)": ["communiques_dev_f.jsonl"],
 }
-RESAMPLES = 1000
 
 
 def answer(sets: list[str], work: Path) -> list[dict]:
@@ -51,12 +50,6 @@ def answer(sets: list[str], work: Path) -> list[dict]:
             record["scores"] = score_record(record, judge, RETRIEVAL_K)
             records.append(record)
     return records
-
-
-def interval(correct: list[int]) -> tuple[float, float]:
-    rng = np.random.default_rng(0)
-    means = rng.choice(correct, (RESAMPLES, len(correct))).mean(axis=1)
-    return float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
 def main() -> int:
@@ -87,7 +80,7 @@ def main() -> int:
     summary = {
         "folds": {k: {f: v[f] for f in ("items", "shipped", "fitted_without")} for k, v in rows.items()},
         "cross_validated_accuracy": round(float(np.mean(pooled)), 3),
-        "interval": [round(v, 3) for v in interval(pooled)],
+        "interval": interval(pooled),
         "shipped_weights_accuracy": round(float(np.mean(pooled_shipped)), 3),
         "false_refusal_rate": round(float(np.mean([ref for ans, ref in refused if ans])), 3),
         "refusal_recall": round(float(np.mean([ref for ans, ref in refused if not ans])), 3),

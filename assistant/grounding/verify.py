@@ -274,8 +274,8 @@ def _roles_swapped(claim: str, source: str) -> bool:
     cooperation" is the same statement, told intransitively."""
     theirs, mine = _roles(source), _roles(claim)
     parties, named = _party_words(claim), _party_words(source)
-    # An amount the source has from one party, given to another that the source has give another
-    # amount ("EUR 2 million from Austria and EUR 1.5 million from Switzerland" against "Switzerland
+    # An amount the source has from one party, given by the claim to another party that the source
+    # has give a different amount ("EUR 2 million from Austria and EUR 1.5 million from Switzerland" against "Switzerland
     # pledged EUR 2 million").
     given = _values_from(source)
     claimed = _values_from(claim) + [(v, d & parties) for _, d, _, stated in mine for v in stated]
@@ -361,10 +361,9 @@ def verify(
             )
     # A currency is one however written: "EUR", "€", "euros" (CLDR's codes, names and symbols).
     money = currencies.stated_words(claim, source)
+    stated = set(words(source)) | money
     missing_names = sorted(
-        n
-        for n in want.names
-        if not any(same_name(n, h) for h in have.names) and n not in set(words(source)) and n not in money
+        n for n in want.names if n not in stated and not any(same_name(n, h) for h in have.names)
     )
     countries = _countries_named(missing_names, claim, source, embed)
     missing_names = [n for n in missing_names if n not in countries]
