@@ -481,6 +481,19 @@ def test_who_pledged_what_is_read_through_a_gapped_clause():
     assert not swapped.ok and "whom" in swapped.reason
     both = "Norway announced a contribution of USD 5 million, and Kazakhstan one of NOK 60 million."
     assert not verify(both, [source]).ok
+    # The small model parses each such clause differently: "France" a modifier of "EUR", "the
+    # Netherlands" a conjunct of the verb.
+    spain = (
+        "Spain pledged six hundred thousand euros, and France EUR 1.2 million. Norway pledged NOK 4 million."
+    )
+    malta = (
+        "Malta, as host country, pledged two hundred and fifty thousand euros, and the Netherlands EUR 750,000. "
+        "Switzerland pledged CHF 750,000 and Norway NOK 5 million."
+    )
+    assert verify("France pledged EUR 1.2 million.", [spain]).ok
+    assert verify("The Netherlands pledged EUR 750,000.", [malta]).ok
+    assert not verify("France pledged six hundred thousand euros.", [spain]).ok
+    assert not verify("The Netherlands pledged 250,000 euros.", [malta]).ok
     # Only a named party's value is another's: "the platform" and "the FlywayData platform" are one.
     platform = "The WGTD launched the open data platform FlywayData, and the platform already holds some 2.3 million locations."
     assert verify("The FlywayData platform already holds about 2,300,000 locations.", [platform]).ok

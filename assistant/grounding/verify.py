@@ -217,30 +217,46 @@ def _roles(text: str) -> list[Role]:
     for doc in _parsed_sentences(text):
         values = numbers(doc)
         for word in doc:
-            action, scope = word, word
             if word.pos_ == "VERB":
                 doer = [c for c in word.children if c.dep_ == "nsubj"] + _objects(word, ("by",), "agent")
                 done = [c for c in word.children if c.dep_ in ("dobj", "nsubjpass")]
-            elif word.dep_ == "conj" and word.head.pos_ == "VERB" and word.pos_ in ("NOUN", "PRON", "NUM"):
-                # Gapping: in "Kazakhstan announced a contribution …, and Norway a contribution …"
-                # the parse makes the second object a conjunct of the verb, its doer a modifier.
-                doer = [c for c in word.children if c.dep_ in ("nmod", "compound", "nsubj") and _is_party(c)]
-                done, action = [word], word.head
+                gapped = _gapped(word, values)
+                # The values stated with the action: its words less its doer's and its gapped clauses'.
+                inside = {t.i for t in word.subtree} - {t.i for c in doer + gapped for t in c.subtree}
+                inside -= {t.i for c in word.children if c.dep_ == "conj" for t in c.subtree}
+                for clause in gapped:  # its party did the verb's action, with its own amount
+                    party = [t for t in clause.subtree if _is_party(t)]
+                    amount = {n.value for n in values if n.start in {t.i for t in clause.subtree}}
+                    out.append((stem(word.lemma_.lower()), _names(party), set(), amount))
             elif word.pos_ == "NOUN":
-                doer, done, scope = _objects(word, ("of", "by"), "prep"), [], None
+                doer, done, inside = _objects(word, ("of", "by"), "prep"), [], set()
             else:
                 continue
             doers, dones = _names(doer), _names(done)
-            if action is not word:  # the gapped clause's doer modifies its object
-                dones -= doers
-            # The values stated with the action: its words less its doer's and any conjoined clause's.
-            inside = {t.i for t in scope.subtree} if scope is not None else set()
-            inside -= {t.i for c in doer for t in c.subtree}
-            if scope is word and word.pos_ == "VERB":
-                inside -= {t.i for c in word.children if c.dep_ == "conj" for t in c.subtree}
             stated = {n.value for n in values if n.start in inside}
             if doers or dones:
-                out.append((stem(action.lemma_.lower()), doers, dones, stated))
+                out.append((stem(word.lemma_.lower()), doers, dones, stated))
+    return out
+
+
+def _gapped(verb: Token, values: list) -> list[Token]:
+    """The verbless clauses conjoined to a verb that name a party and an amount: "Spain pledged six
+    hundred thousand euros, and France EUR 1.2 million". The small model parses the second clause
+    differently each time (France a conjunct of "pledged", an appositive's head, a modifier of "EUR"
+    hung from the verb), but always inside the verb's tree after its "and", with no verb of its own."""
+    joined = next((c.i for c in verb.children if c.dep_ == "cc" and c.i > verb.i), None)
+    if joined is None:
+        return []
+    out = []
+    for c in verb.children:
+        tree = list(c.subtree)
+        if (
+            c.i > joined
+            and not any(t.pos_ in ("VERB", "AUX") for t in tree)
+            and any(_is_party(t) for t in tree)
+            and any(n.start in {t.i for t in tree} for n in values)
+        ):
+            out.append(c)
     return out
 
 
