@@ -339,6 +339,10 @@ def test_a_sentence_about_the_document_is_not_supported_by_it():
     ):
         support = verify(meta, [source], context=context)
         assert not support.ok and "speaks of the document" in support.reason
+    # What was done to the document is a fact like any other, checked against its paragraph.
+    adopted = "Adopted in Almaty on 2 October 2025."
+    assert verify("The Almaty Communique was adopted on 2 October 2025.", [adopted], context=context).ok
+    assert not verify("The Almaty Communique was adopted on 3 October 2025.", [adopted], context=context).ok
 
 
 def test_numbers_in_words_compound_and_scale():

@@ -147,7 +147,9 @@ def _verb_negation_differs(claim: str, source: str) -> bool:
 # Nouns for the text being read ("The document states …", "The context does not say …", "The
 # communique lists …"): a sentence with one as its subject speaks of the reading, not of the world,
 # unless the cited paragraph itself names it ("This statement was issued by the Chair"). Saying what
-# the document is ("The document is a joint communique of …") is not reading it: dev claim v-237.
+# the document is ("The document is a joint communique of …") is not reading it: dev claim v-237; nor
+# is what was done to it ("The Catania Communique was adopted on 10 October 2019", a passive subject:
+# check claims ve-113 and vf-079).
 META_WORDS = frozenset(
     {"document", "context", "question", "text", "passage", "paragraph", "evidence", "source", "communique",
      "statement", "declaration"}
@@ -158,7 +160,7 @@ def _about_the_text(claim: str, sources: list[str]) -> bool:
     """Is the claim's subject the text itself, one its cited paragraphs do not name?"""
     said = {t.lemma_.lower() for text in sources for t in parse(text)}
     return any(
-        t.dep_ in ("nsubj", "nsubjpass") and t.lemma_.lower() in META_WORDS - said and t.head.lemma_ != "be"
+        t.dep_ == "nsubj" and t.lemma_.lower() in META_WORDS - said and t.head.lemma_ != "be"
         for t in parse(claim)
     )
 
