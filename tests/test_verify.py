@@ -587,3 +587,19 @@ def test_an_amount_from_one_party_is_not_another_partys():
     assert verify("The Fund received EUR 2 million from Austria.", [source]).ok
     assert not verify("Switzerland pledged EUR 2 million to the Fund.", [source]).ok
     assert not verify("The pledges included EUR 2 million from Switzerland.", [source]).ok
+
+
+def test_a_count_must_count_the_same_thing():
+    from assistant.embeddings import default_embedder
+
+    embed = default_embedder().embed_cached
+    source = (
+        "The Reserve comprises 14 aircraft, namely nine water bombers and five helicopters. Ministers thanked "
+        "Italy for placing two additional water bombers at its disposal, and 500 persons took part in the drill."
+    )
+    assert verify("Italy placed two more water bombers at the Reserve's disposal.", [source], embed).ok
+    wrong = verify("Italy placed two more helicopters at the Reserve's disposal.", [source], embed)
+    assert not wrong.ok and wrong.missing == ["2 helicopters"]
+    # A neighbour counts ("people" for "persons"); a currency is the amount's unit, not what it counts.
+    assert verify("500 people took part in the drill.", [source], embed).ok
+    assert verify("Spain gave 2 million euros.", ["Spain gave EUR 2 million to the Fund."], embed).ok

@@ -319,6 +319,36 @@ def _roles_swapped(claim: str, source: str) -> bool:
     return False
 
 
+def _counted_elsewhere(claim: Doc, sources: list[str], embed: Embed | None, units: set[str]) -> list[str]:
+    """The claim's counts whose noun no source sentence stating the number holds: "two helicopters"
+    against "five helicopters … two water bombers". A noun is held as its lemma or a close MiniLM
+    neighbour ("States" in "member States"); a currency (`units`) or "%" is the number's unit,
+    compared with it; a number no source sentence states (the document's "Fourth Meeting") is left
+    to the other checks."""
+    stated = [(s, {n.value for n in numbers(s)}) for text in sources for s in _parsed_sentences(text)]
+    out = []
+    for n in numbers(claim):
+        noun = claim[n.end - 1].head
+        if (
+            claim[n.end - 1].dep_ != "nummod"
+            or noun.pos_ != "NOUN"
+            or not noun.is_alpha
+            or noun.lower_ in units
+        ):
+            continue
+        if currencies.named(claim[max(0, n.start - 1) : n.end].text):  # "EUR 1.8 million budget": an amount
+            continue
+        holding = [s for s, values in stated if n.value in values]
+        words_ = {w for s in holding for t in s if t.is_alpha for w in (t.lower_, t.lemma_.lower())}
+        if (
+            holding
+            and noun.lemma_.lower() not in words_
+            and uncovered([noun.lower_], " ".join(words_), embed)
+        ):
+            out.append(f"{_fmt(n.value)} {noun.text}")
+    return out
+
+
 def _split_names(claim: str, sources: list[str]) -> list[str]:
     """The claim's multi-word names whose words no one sentence of the sources holds together: "the
     University of Split" against "the University of Rijeka" in a communique from Split, whose name
@@ -379,6 +409,9 @@ def verify(
             )
     # A currency is one however written: "EUR", "€", "euros" (CLDR's codes, names and symbols).
     money = currencies.stated_words(claim, source)
+    miscounted = _counted_elsewhere(doc, sources, embed, money)
+    if miscounted:
+        return Support(False, 0.0, miscounted, "the cited paragraph counts something else with this number")
     stated = set(words(source)) | money
     missing_names = sorted(
         n for n in want.names if n not in stated and not any(same_name(n, h) for h in have.names)
