@@ -196,6 +196,8 @@ def numbers(doc: Doc | Span) -> list[Number]:
     i = 0
     while i < len(tokens):
         values, j = _range(tokens[i]), i + 1
+        if not values and (article := _article_number(tokens, i)) is not None:
+            values, j = [article[0]], article[1]
         if not values:
             first = _below_hundred(tokens, i, lead=True)
             if first is None:
@@ -341,6 +343,22 @@ def _range(token: Token) -> list[float]:
     """Both ends of a range written as one token ("21–22", "2019–2021"); [] for anything else."""
     match = _RANGE.fullmatch(token.text.replace(",", ""))
     return [float(match.group(1)), float(match.group(2))] if match else []
+
+
+def _article_number(tokens: list[Token], i: int) -> tuple[float, int] | None:
+    """A number told with an article or as a share: "a million" and "a hundred" (1 × the scale, which
+    the caller applies), "half" (0.5: "more than half of their wheats"), "a third of" and "one quarter
+    of" (1/3, 1/4). A "third" or "quarter" not followed by "of" is an ordinal or a district ("a third
+    meeting"); "a half" is left to "four and a half"."""
+    word = tokens[i].lower_
+    after = [t.lower_ for t in tokens[i + 1 : i + 3]]
+    if word in ("a", "an", "one") and after[:1] and after[0] in _SCALES and word != "one":
+        return 1.0, i + 1
+    if word in ("a", "one") and after[:1] and after[0] in ("third", "quarter") and after[1:] == ["of"]:
+        return _FRACTIONS[after[0]], i + 2
+    if word == "half" and not (i and tokens[i - 1].lower_ == "a"):
+        return 0.5, i + 1
+    return None
 
 
 def _value(token: Token, one: bool = False) -> float | None:

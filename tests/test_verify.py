@@ -353,6 +353,15 @@ def test_numbers_in_words_compound_and_scale():
     assert read("two hundred and forty apiaries") == [240.0]
     assert read("one million people") == [1_000_000.0]
     assert read("one of them") == []
+    # With an article, or as a share: and a hedge before them is read as before a number.
+    assert read("a million soaring birds") == [1_000_000.0]
+    assert read("a thousand and forty") == [1040.0]
+    assert read("more than half of their wheats") == [0.5]
+    assert read("about a third of the budget") == [round(1 / 3, 6)]
+    assert read("a third meeting") == [3.0]
+    source = "The flyway is used by more than a million soaring birds each year."
+    assert verify("The flyway is used by over a million soaring birds a year.", [source]).ok
+    assert not verify("The flyway is used by nearly a million soaring birds a year.", [source]).ok
 
 
 def test_who_did_what_reads_abbreviations_and_ignores_what_qualifies_a_party():
