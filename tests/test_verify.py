@@ -339,6 +339,9 @@ def test_a_sentence_about_the_document_is_not_supported_by_it():
     ):
         support = verify(meta, [source], context=context)
         assert not support.ok and "speaks of the document" in support.reason
+    # A document as the doer of a passive is the reading speaking too (SmolLM2 on dev_a).
+    made = verify("The Forum was established by the Joint Communique.", [source], context=context)
+    assert not made.ok and "speaks of the document" in made.reason
     # What was done to the document is a fact like any other, checked against its paragraph.
     adopted = "Adopted in Almaty on 2 October 2025."
     assert verify("The Almaty Communique was adopted on 2 October 2025.", [adopted], context=context).ok
@@ -612,3 +615,13 @@ def test_a_count_must_count_the_same_thing():
     # A neighbour counts ("people" for "persons"); a currency is the amount's unit, not what it counts.
     assert verify("500 people took part in the drill.", [source], embed).ok
     assert verify("Spain gave 2 million euros.", ["Spain gave EUR 2 million to the Fund."], embed).ok
+
+
+def test_a_count_taken_as_known_need_not_be_restated():
+    # "The three agencies" takes the count as known from the rest of the document; a count the claim
+    # states ("three agencies signed") must be in the paragraph.
+    source = "The memorandum was signed in Tarifa on 5 March 2024 by the directors of the agencies."
+    assert verify("The three agencies signed the memorandum in Tarifa on 5 March 2024.", [source]).ok
+    stated = verify("Three agencies signed the memorandum in Tarifa on 5 March 2024.", [source])
+    assert not stated.ok and stated.missing == ["3"]
+    assert not verify("The three ministries signed the memorandum in Tarifa.", [source]).ok

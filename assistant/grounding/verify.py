@@ -157,10 +157,13 @@ META_WORDS = frozenset(
 
 
 def _about_the_text(claim: str, sources: list[str]) -> bool:
-    """Is the claim's subject the text itself, one its cited paragraphs do not name?"""
+    """Is the doer of the claim's verb the text itself, one its cited paragraphs do not name: its
+    subject ("The communique lists …"), or the agent of a passive ("… was established by the Joint
+    Communique")?"""
     said = {t.lemma_.lower() for text in sources for t in parse(text)}
     return any(
-        t.dep_ == "nsubj" and t.lemma_.lower() in META_WORDS - said and t.head.lemma_ != "be"
+        t.lemma_.lower() in META_WORDS - said
+        and (t.dep_ == "nsubj" and t.head.lemma_ != "be" or t.dep_ == "pobj" and t.head.dep_ == "agent")
         for t in parse(claim)
     )
 
@@ -349,6 +352,25 @@ def _counted_elsewhere(claim: Doc, sources: list[str], embed: Embed | None, unit
     return out
 
 
+def _presupposed(claim: Doc, source: str) -> set[float]:
+    """Counts the claim takes as known rather than states: a number in a definite phrase whose noun
+    the source names ("the three agencies signed" where the source names the agencies; "one in each
+    of the two seas")."""
+    nouns = {t.lemma_.lower() for t in parse(source) if t.pos_ == "NOUN"}
+    out = set()
+    for n in numbers(claim):
+        noun = claim[n.end - 1].head
+        definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in noun.children)
+        if (
+            claim[n.end - 1].dep_ == "nummod"
+            and noun.pos_ == "NOUN"
+            and definite
+            and noun.lemma_.lower() in nouns
+        ):
+            out.add(n.value)
+    return out
+
+
 def _split_names(claim: str, sources: list[str]) -> list[str]:
     """The claim's multi-word names whose words no one sentence of the sources holds together: "the
     University of Split" against "the University of Rijeka" in a communique from Split, whose name
@@ -400,8 +422,9 @@ def verify(
     have.numbers.update({v: "" for v in about.numbers if 1900 <= v <= 2100})  # the year of its date
     have.numbers.update({v: "" for v in extract(re.sub(r"\d", " ", context)).numbers})  # "Fourth Meeting"
     source = "\n".join([context, *sources])
+    given = _presupposed(doc, "\n".join(sources))
     for value, hedge in want.numbers.items():
-        if value not in have.numbers:
+        if value not in have.numbers and value not in given:
             return Support(False, 0.0, [_fmt(value)], "number not in the cited paragraph")
         if hedge and have.numbers[value] != hedge:
             return Support(
