@@ -52,6 +52,7 @@ def test_eval_gates_the_embedded_default_on_the_test_split(data_dir, tmp_path):
     assert len(lines) == metrics["n"]
     report = (tmp_path / "report.md").read_text()
     assert "| decision_accuracy |" in report and "Right decisions by kind" in report
+    assert "Where each item ended" in report and sum(metrics["where_lost"].values()) == metrics["n"]
     assert (tmp_path / "chart.png").read_bytes()[:4] == b"\x89PNG"
 
     # Re-scoring by hand from results.jsonl agrees with the reported decision accuracy. A required

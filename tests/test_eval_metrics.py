@@ -204,3 +204,26 @@ def test_an_answer_string_is_matched_where_a_word_starts():
     assert not record("Seventeen members, 17 in all [¶9].", [(9, P9)], must=("7",))["scores"]["correct"]
     assert not record("We take note of it [¶9].", [(9, P9)], must=("no",))["scores"]["correct"]
     assert record("Owing to testing costs [¶9].", [(9, P9)], must=("cost",))["scores"]["correct"]
+
+
+def test_where_lost_names_the_first_stage_that_went_wrong():
+    from assistant.evaluation.metrics import STAGES, where_lost
+
+    right = record("Resolution 2254 [¶9].", [(9, P9)])
+    refused = record("The documents do not say.", [], status="not_found")
+    not_retrieved = record("Resolution 2254 [¶15].", [(15, P15)], must=("9999",), retrieved=(4, 7, 15))
+    other_cited = record("The Ministers confirmed their intent [¶15].", [(15, P15)], must=("9999",))
+    wrong_sentence = record("The settlement follows a resolution [¶9].", [(9, P9)], must=("9999",))
+    answered_unanswerable = record("x", [], answerable=False, status="answered", must=(), gold=())
+    counts = where_lost([right, refused, not_retrieved, other_cited, wrong_sentence, answered_unanswerable])
+    assert list(counts) == list(STAGES) and sum(counts.values()) == 6
+    assert counts == {
+        "right": 1,
+        "refused, though answerable": 1,
+        "answering paragraph not retrieved": 1,
+        "retrieved, not cited": 1,
+        "cited, answer not stated": 1,
+        "answered wrong, no gold paragraph": 0,
+        "unanswerable, answered": 1,
+    }
+    assert aggregate([right, refused])["where_lost"]["refused, though answerable"] == 1

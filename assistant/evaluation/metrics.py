@@ -194,6 +194,44 @@ def by_kind(records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     }
 
 
+# Where a wrong decision was lost, stage by stage (`where_lost`): what to improve first.
+STAGES = (
+    "right",
+    "refused, though answerable",
+    "answering paragraph not retrieved",
+    "retrieved, not cited",
+    "cited, answer not stated",
+    "answered wrong, no gold paragraph",
+    "unanswerable, answered",
+)
+
+
+def stage(record: dict[str, Any]) -> str:
+    """The first stage at which an item went wrong (`STAGES`), read from its scores: a refusal, the
+    answering paragraph outside the retrieved top k, retrieved but another paragraph cited, or the
+    right paragraph cited without the answer's words (another sentence of it, or a span of it)."""
+    s = record["scores"]
+    if s["correct"]:
+        return "right"
+    if not record["answerable"]:
+        return "unanswerable, answered"
+    if record.get("status") != "answered":
+        return "refused, though answerable"
+    if "hit_at_k" not in s:
+        return "answered wrong, no gold paragraph"
+    if not s["hit_at_k"]:
+        return "answering paragraph not retrieved"
+    return "cited, answer not stated" if s.get("cited_gold") else "retrieved, not cited"
+
+
+def where_lost(records: list[dict[str, Any]]) -> dict[str, int]:
+    """How many items end at each stage (`STAGES`, in order; every stage listed)."""
+    counts = dict.fromkeys(STAGES, 0)
+    for r in records:
+        counts[stage(r)] += 1
+    return counts
+
+
 def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
     """One model's metrics from its scored records."""
     answerable = [r for r in records if r["answerable"]]
@@ -239,6 +277,7 @@ def aggregate(records: list[dict[str, Any]]) -> dict[str, Any]:
         if answered
         else 0,
         "by_kind": by_kind(records),
+        "where_lost": where_lost(records),
         "intervals": {name: interval(values) for name, values in per_item.items()},
     }
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from assistant.evaluation.metrics import RATE_METRICS
+from assistant.evaluation.metrics import RATE_METRICS, STAGES
 
 _SHOWN = [
     *RATE_METRICS,
@@ -98,6 +98,18 @@ def write_report(
                     else ["0", "–"]
                 )
             lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+        lines += [
+            "",
+            "Where each item ended (the first stage that went wrong; a refusal of an answerable item",
+            "counts there, whatever the retrieval):",
+            "",
+            "| stage | " + " | ".join(splits) + " |",
+            "|---|" + "---|" * len(splits),
+        ]
+        lines += [
+            f"| {name} | " + " | ".join(str(m["splits"][s]["where_lost"][name]) for s in splits) + " |"
+            for name in STAGES
+        ]
         misses = [r for r in records if r["model"] == model and not r["scores"]["correct"]]
         if misses:
             lines += ["", f"Incorrect items ({len(misses)}):", ""]
