@@ -352,7 +352,7 @@ def _article_number(tokens: list[Token], i: int) -> tuple[float, int] | None:
     meeting"); "a half" is left to "four and a half"."""
     word = tokens[i].lower_
     after = [t.lower_ for t in tokens[i + 1 : i + 3]]
-    if word in ("a", "an", "one") and after[:1] and after[0] in _SCALES and word != "one":
+    if word in ("a", "an") and after[:1] and after[0] in _SCALES:
         return 1.0, i + 1
     if word in ("a", "one") and after[:1] and after[0] in ("third", "quarter") and after[1:] == ["of"]:
         return _FRACTIONS[after[0]], i + 2

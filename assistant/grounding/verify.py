@@ -30,7 +30,7 @@ import numpy as np
 from assistant import countries, currencies
 from assistant.corpus import LIST_NUMBER, sentences_of
 from assistant.grounding.facts import NEGATION, extract, same_name
-from assistant.language import Date, dates, in_period, numbers, parse, spelled_out, years
+from assistant.language import Date, Number, dates, in_period, numbers, parse, spelled_out, years
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Token
@@ -231,7 +231,8 @@ def _roles(text: str) -> list[Role]:
                 inside -= {t.i for c in word.children if c.dep_ == "conj" for t in c.subtree}
                 for clause in gapped:  # its party did the verb's action, with its own amount
                     party = [t for t in clause.subtree if _is_party(t)]
-                    amount = {n.value for n in values if n.start in {t.i for t in clause.subtree}}
+                    within = {t.i for t in clause.subtree}
+                    amount = {n.value for n in values if n.start in within}
                     out.append((stem(word.lemma_.lower()), _names(party), set(), amount))
             elif word.pos_ == "NOUN":
                 doer, done, inside = _objects(word, ("of", "by"), "prep"), [], set()
@@ -244,7 +245,7 @@ def _roles(text: str) -> list[Role]:
     return out
 
 
-def _gapped(verb: Token, values: list) -> list[Token]:
+def _gapped(verb: Token, values: list[Number]) -> list[Token]:
     """The verbless clauses conjoined to a verb that name a party and an amount: "Spain pledged six
     hundred thousand euros, and France EUR 1.2 million". The small model parses the second clause
     differently each time (France a conjunct of "pledged", an appositive's head, a modifier of "EUR"
@@ -255,11 +256,12 @@ def _gapped(verb: Token, values: list) -> list[Token]:
     out = []
     for c in verb.children:
         tree = list(c.subtree)
+        within = {t.i for t in tree}
         if (
             c.i > joined
             and not any(t.pos_ in ("VERB", "AUX") for t in tree)
             and any(_is_party(t) for t in tree)
-            and any(n.start in {t.i for t in tree} for n in values)
+            and any(n.start in within for n in values)
         ):
             out.append(c)
     return out
@@ -322,6 +324,15 @@ def _roles_swapped(claim: str, source: str) -> bool:
     return False
 
 
+def _counts(claim: Doc) -> list[tuple[Number, Token]]:
+    """Each number that counts a noun ("two helicopters", "the three agencies"), with that noun."""
+    return [
+        (n, claim[n.end - 1].head)
+        for n in numbers(claim)
+        if claim[n.end - 1].dep_ == "nummod" and claim[n.end - 1].head.pos_ == "NOUN"
+    ]
+
+
 def _counted_elsewhere(claim: Doc, sources: list[str], embed: Embed | None, units: set[str]) -> list[str]:
     """The claim's counts whose noun no source sentence stating the number holds: "two helicopters"
     against "five helicopters … two water bombers". A noun is held as its lemma or a close MiniLM
@@ -330,14 +341,8 @@ def _counted_elsewhere(claim: Doc, sources: list[str], embed: Embed | None, unit
     to the other checks."""
     stated = [(s, {n.value for n in numbers(s)}) for text in sources for s in _parsed_sentences(text)]
     out = []
-    for n in numbers(claim):
-        noun = claim[n.end - 1].head
-        if (
-            claim[n.end - 1].dep_ != "nummod"
-            or noun.pos_ != "NOUN"
-            or not noun.is_alpha
-            or noun.lower_ in units
-        ):
+    for n, noun in _counts(claim):
+        if not noun.is_alpha or noun.lower_ in units:
             continue
         if currencies.named(claim[max(0, n.start - 1) : n.end].text):  # "EUR 1.8 million budget": an amount
             continue
@@ -357,18 +362,12 @@ def _presupposed(claim: Doc, source: str) -> set[float]:
     the source names ("the three agencies signed" where the source names the agencies; "one in each
     of the two seas")."""
     nouns = {t.lemma_.lower() for t in parse(source) if t.pos_ == "NOUN"}
-    out = set()
-    for n in numbers(claim):
-        noun = claim[n.end - 1].head
-        definite = any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in noun.children)
-        if (
-            claim[n.end - 1].dep_ == "nummod"
-            and noun.pos_ == "NOUN"
-            and definite
-            and noun.lemma_.lower() in nouns
-        ):
-            out.add(n.value)
-    return out
+    return {
+        n.value
+        for n, noun in _counts(claim)
+        if noun.lemma_.lower() in nouns
+        and any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an") for c in noun.children)
+    }
 
 
 def _split_names(claim: str, sources: list[str]) -> list[str]:
