@@ -34,6 +34,8 @@ FOLDS = {
     "dev_c (glacier)": ["communiques_dev_c.jsonl"],
     "dev_e (volcanic ash)": ["communiques_dev_e.jsonl"],
     "dev_f (flyway)": ["communiques_dev_f.jsonl"],
+    "dev_g (rail freight)": ["communiques_dev_g.jsonl"],
+    "dev_h (space debris)": ["communiques_dev_h.jsonl"],
 }
 
 
