@@ -236,6 +236,13 @@ def _inverted(doc: Doc) -> bool:
     return finite is not None and (subject is None or finite.i < subject.i)
 
 
+def _addressed(doc: Doc) -> bool:
+    """A request to the assistant, not a yes/no question about the documents: its subject is "you"
+    ("Can you summarise the statement …", "Could you list …"); it is answered, not with yes or no."""
+    subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass")), None)
+    return subject is not None and subject.lower_ == "you"
+
+
 def _own_length(text: str) -> int:
     """Where the question itself ends and the turn it follows begins."""
     return text.find(FOLLOWING) if FOLLOWING in text else len(text)
@@ -261,7 +268,7 @@ def analyse(text: str) -> Analysis:
             focus = wh_token.head if wh_token.dep_ == "det" else None
             if focus is None:  # "what is the population of …", "which two officials"
                 focus = next((t for t in doc[wh_token.i + 1 :] if t.pos_ == "NOUN"), None)
-    elif _inverted(doc):
+    elif _inverted(doc) and not _addressed(doc):
         wh = "yes/no"
     names = [e.text for e in doc.ents if e.label_ not in ("CARDINAL", "ORDINAL")]
     names += [t.text for t in doc if t.pos_ == "PROPN" and t.i > 0 and not any(t.text in n for n in names)]

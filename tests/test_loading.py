@@ -146,7 +146,7 @@ def test_header_block_gives_kind_place_and_date(name):
 
 
 def test_every_eval_document_has_kind_place_and_date_and_the_seed_is_undated(seed):
-    folders = [ROOT / "evals" / "communiques" / s for s in ("dev", "test")] + [ROOT / "evals" / "collection"]
+    folders = sorted((ROOT / "evals" / "communiques").iterdir()) + [ROOT / "evals" / "collection"]
     for path in sorted(p for f in folders for p in f.iterdir()):
         doc = load(path, path.name)
         assert doc.kind and doc.place and doc.date[:4].isdigit(), path.name
@@ -165,6 +165,22 @@ def test_a_header_gives_the_session_a_day_range_and_hyphenated_names_in_capitals
     doc = load(path, "tsfc.md")
     assert doc.title == "Final Communique: Trans-Saharan Flyway Commission, Seventh Session of the Commission"
     assert (doc.place, doc.date) == ("Saint-Louis", "2023-11-07")
+
+
+def test_a_subtitle_between_title_and_dateline_is_header_not_body(tmp_path: Path):
+    # A long line with no finite verb and no closing stop is a subtitle: the dateline after it dates the
+    # statement (it was dated from a date near its end before, and placed nowhere).
+    path = tmp_path / "statement.txt"
+    path.write_text(
+        "JOINT PRESS STATEMENT\n\nby the Minister of Transport of the Republic of Latvia and the Minister "
+        "of Transport and Communications of the Republic of Lithuania on joint inspections of freight "
+        "trains at the border crossing\n\nRIGA, 6 February 2024\n\nThe two ministers today signed an "
+        "agreement on joint inspections.\n\nThe agreement follows talks held in November 2023.\n",
+        encoding="utf-8",
+    )
+    doc = load(path, "statement.txt")
+    assert (doc.place, doc.date) == ("Riga", "2024-02-06")
+    assert doc.title.startswith("JOINT PRESS STATEMENT by the Minister of Transport")
 
 
 def test_an_ordinal_names_the_session_whose_title_counts_it(tmp_path: Path):

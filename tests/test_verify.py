@@ -131,6 +131,9 @@ def test_question_analysis_reads_the_parse():
     assert analyse("Had the target been reached by the time of the Windhoek meeting?").yes_no
     assert analyse("By the 2024 meeting, was Zambia a full member of the forum?").yes_no
     assert not analyse("The council met in Rome.").yes_no
+    # A request to the assistant is answered, not with yes or no.
+    assert not analyse("Can you summarise the joint press statement issued in Riga in February 2024?").yes_no
+    assert not analyse("Could you list the countries that pledged money?").yes_no
 
 
 def test_yes_no_reads_the_same_party_named_more_fully_and_ignores_what_chose_the_document():

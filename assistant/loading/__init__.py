@@ -95,7 +95,8 @@ def load(path: Path, doc_id: str) -> Document:
     if header.org and (title.strip() == texts[0].strip() and not genre(title) or kind_alone):
         lead = title if kind_alone else header.kind
         named = ", ".join(x for x in (header.org, header.session) if x)
-        title = f"{lead}: {named}" if lead else named
+        # "Joint Press Statement by the Minister of …": a subtitle that opens with a preposition runs on.
+        title = (f"{lead} {named}" if named[:1].islower() else f"{lead}: {named}") if lead else named
     return Document(
         id=doc_id,
         title=title,

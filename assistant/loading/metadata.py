@@ -90,7 +90,7 @@ def read_header(lines: list[str], tail: list[str]) -> Header:
     header = Header()
     head = []
     for line in lines[:HEADER_LINES]:
-        if not looks_like_headline(line):
+        if not (looks_like_headline(line) or _subtitle(line)):
             break
         head.append(line)
     body = lines[len(head) : len(head) + 1]  # the opening sentence: "… met in Rome on 16 April 2024"
@@ -139,6 +139,17 @@ def read_header(lines: list[str], tail: list[str]) -> Header:
     header.first_place = places[0] if places else ""
     header.place = _title_case(header.place)  # "ROME — 12 May 2024" names Rome
     return header
+
+
+def _subtitle(line: str) -> bool:
+    """A long header line that is not a sentence: no closing stop and no finite verb ("by the Minister
+    of Transport of the Republic of Latvia and … on joint inspections of freight trains", between a
+    press statement's title and its dateline). An opening sentence always has a finite verb."""
+    from assistant.language import parse
+
+    return not re.search(r"[.!?]$", line.strip()) and not any(
+        "Fin" in t.morph.get("VerbForm") for t in parse(line[:400])
+    )
 
 
 def _dates(doc: Doc) -> list[Span]:
