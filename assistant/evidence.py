@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.calibrated import model
-from assistant.corpus import Paragraph, split_sentences
+from assistant.corpus import LIST_NUMBER, Paragraph, split_sentences
 from assistant.language import parse_many
 from assistant.question import Analysis, is_instruction
 from assistant.retrieve import Hit
@@ -98,7 +98,7 @@ def rank_sentences(
     if not candidates:
         return []
     sims = embed([seg for _, _, seg in candidates]) @ vector
-    parsed = parse_many([seg for _, _, seg in candidates])
+    parsed = parse_many([LIST_NUMBER.sub("", seg) for _, _, seg in candidates])  # "6. …" holds no 6
     settled = {
         h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
         for h in hits

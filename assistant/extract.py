@@ -87,7 +87,7 @@ def candidates(q: Analysis, evidence: list[EvidenceSentence], embed: Embed) -> l
     top = evidence[:CANDIDATE_SENTENCES]
     asked = set(q.lemmas)
     for rank, ev in enumerate(top):
-        sentence = parse(ev.text)[:]
+        sentence = parse(LIST_NUMBER.sub("", ev.text))[:]  # "6. Ministers …": 6 is its place, not a fact
         aligned = [t for t in sentence if content(t) and lemma(t) in asked]
         for span, is_entity in _spans(sentence):
             labelled = is_entity and span.label_ in q.expected

@@ -430,6 +430,32 @@ def test_a_count_is_answered_by_a_number_not_by_a_name_like_the_counted_noun():
     assert any("Ferrandino" in s for s in which), which
 
 
+def test_a_paragraphs_list_number_is_no_answer_and_no_sign_of_one():
+    """ "6. Ministers took note …": 6 is the paragraph's place in the document. It was offered as the
+    answer to "how much" and made the sentence look like it held the count asked for."""
+    import numpy as np
+
+    from assistant.corpus import Paragraph
+    from assistant.evidence import EvidenceSentence, rank_sentences
+    from assistant.extract import candidates
+    from assistant.question import analyse
+    from assistant.retrieve import Hit
+
+    def embed(texts: list[str]) -> np.ndarray:
+        return np.ones((len(texts), 4)) / 2.0
+
+    text = "6. Ministers took note of the report of the Executive Secretary on the state of the Fund."
+    asked = analyse("How much money is in the Fund?")
+    evidence = [EvidenceSentence(None, 0, text, text, 0.5, 0.5, 0.9, {})]
+    assert not [c.text for c in candidates(asked, evidence, embed)]
+    hit = Hit(Paragraph("d", 6, text, 0, len(text), "0" * 64), 1.0)
+    ranked = rank_sentences(asked.text, asked, np.ones(4) / 2.0, [hit], embed)
+    assert ranked and ranked[0].features["typed"] == 0.0
+    numbered = "6. Ministers approved a budget of EUR 2 million for the Fund."
+    evidence = [EvidenceSentence(None, 0, numbered, numbered, 0.5, 0.5, 0.9, {})]
+    assert [c.text for c in candidates(asked, evidence, embed)] == ["EUR 2 million"]
+
+
 def test_numbers_of_several_scales_and_halves_are_read_whole():
     from assistant.language import numbers, parse
 
