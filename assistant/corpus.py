@@ -13,8 +13,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-# A paragraph's list number ("12. ", "(3) "): its place in the document, not something it states.
-LIST_NUMBER = re.compile(r"^\(?\d{1,3}[.)]\s+")
+# A paragraph's list number or letter ("12. ", "(3) ", "(b) ", "(iv) "): its place in the document, not
+# something it states. A letter or roman numeral counts only in brackets ("a) ", "(a) "), not an
+# initial ("A. Smith").
+LIST_NUMBER = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?(?:[a-z]|[ivx]{1,4})\))\s+")
 _SENTENCE_END = re.compile(r"[.!?…:][\"'”’)]*$")
 _WEB_CHROME = re.compile(
     r"\b(cookies?|opt-out|privacy policy|all rights reserved|subscribe|newsletter|javascript)\b", re.I

@@ -456,6 +456,15 @@ def test_a_paragraphs_list_number_is_no_answer_and_no_sign_of_one():
     assert [c.text for c in candidates(asked, evidence, embed)] == ["EUR 2 million"]
 
 
+def test_list_letters_and_numbers_are_places_not_words():
+    from assistant.corpus import LIST_NUMBER
+
+    for marked in ("12. It was agreed", "(3) It was agreed", "(b) It was agreed", "(iv) It was agreed"):
+        assert LIST_NUMBER.sub("", marked) == "It was agreed"
+    for plain in ("A. Smith agreed", "a decision was agreed", "(2019) agreed", "I. Technical Secretariat"):
+        assert LIST_NUMBER.sub("", plain) == plain
+
+
 def test_numbers_of_several_scales_and_halves_are_read_whole():
     from assistant.language import numbers, parse
 
