@@ -456,6 +456,14 @@ def test_a_paragraphs_list_number_is_no_answer_and_no_sign_of_one():
     assert [c.text for c in candidates(asked, evidence, embed)] == ["EUR 2 million"]
 
 
+def test_a_hedged_count_taken_as_known_is_checked_not_a_crash():
+    # "the three agencies" need not be restated; "the more than 11.4 million visitors" says more than
+    # the source does (it raised KeyError on the test split: the hedge was looked up, not the value).
+    assert verify("The three agencies signed it [¶1].", ["The agencies signed the memorandum."]).ok
+    support = verify("The more than 11.4 million visitors were counted [¶1].", ["The visitors were counted."])
+    assert not support.ok and support.reason == "number not in the cited paragraph"
+
+
 def test_list_letters_and_numbers_are_places_not_words():
     from assistant.corpus import LIST_NUMBER
 
