@@ -117,3 +117,13 @@ def test_prefix_state_restored_from_disk_completes_as_if_read(tmp_path):
     assert complete(read_from_disk=True) == read
     complete(read_from_disk=False, text=prefix + "Question:")  # another prefix: read, not restored
     assert len(list(tmp_path.glob("prefix-*.state"))) == 2
+
+
+def test_an_answer_the_model_stops_at_once_is_empty_not_an_error():
+    # The 270M model can stop before its first token (a stop sequence at once); LangChain raised "No
+    # generation chunks were returned" and ended the eval of a dev collection.
+    from assistant.models.embedded import LlamaCppLLM, model_path
+
+    llm = LlamaCppLLM(path=str(model_path()))
+    assert "".join(llm.stream("The capital of France is", stop=[" "], max_tokens=5)) == ""
+    assert "".join(llm.stream("The capital of France is", max_tokens=5)).strip()

@@ -115,12 +115,16 @@ class LlamaCppLLM(LLM):
                 stop=stop or [],
                 stream=True,
             )
+            said = False
             for piece in pieces:
                 text = piece["choices"][0]["text"]
                 if text:
+                    said = True
                     if run_manager:
                         run_manager.on_llm_new_token(text)
                     yield GenerationChunk(text=text)
+            if not said:  # the model stopped at once: an empty answer, not LangChain's "no chunks" error
+                yield GenerationChunk(text="")
 
     def _call(
         self,
