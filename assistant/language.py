@@ -110,6 +110,15 @@ def named(token: Token) -> bool:
     return token.is_alpha and not token.is_stop and (token.pos_ == "PROPN" or token.ent_type_ in NAMED)
 
 
+_FINITE = ("VBD", "VBZ", "VBP", "MD")  # Penn tags of a finite verb: "had", "was", "does", "will"
+
+
+def is_finite(token: Token) -> bool:
+    """A verb with tense ("met", "is", "will"): what a sentence has and a headline or a bare
+    participle ("Held in hybrid format") does not."""
+    return token.tag_ in _FINITE
+
+
 def is_year(token: Token) -> bool:
     """A four-digit number, read as a year ("in 2023")."""
     return token.like_num and token.text.isdigit() and len(token.text) == 4

@@ -225,13 +225,12 @@ class Analysis:
         return self.wh == "yes/no"
 
 
-_FINITE = ("VBD", "VBZ", "VBP", "MD")  # Penn tags of a finite verb: "had", "was", "does", "will"
-
-
 def _inverted(doc: Doc) -> bool:
     """A yes/no question puts its finite verb before its subject ("Did Poland join …", "Had the target
     been reached …", "By 2024, was Zambia a member …"); a statement does not."""
-    finite = next((t for t in doc if t.tag_ in _FINITE and t.pos_ in ("AUX", "VERB")), None)
+    from assistant.language import is_finite
+
+    finite = next((t for t in doc if is_finite(t) and t.pos_ in ("AUX", "VERB")), None)
     subject = next((t for t in doc if t.dep_ in ("nsubj", "nsubjpass", "expl")), None)
     return finite is not None and (subject is None or finite.i < subject.i)
 

@@ -96,7 +96,8 @@ def load(path: Path, doc_id: str) -> Document:
         lead = title if kind_alone else header.kind
         named = ", ".join(x for x in (header.org, header.session) if x)
         # "Joint Press Statement by the Minister of …": a subtitle that opens with a preposition runs on.
-        title = (f"{lead} {named}" if named[:1].islower() else f"{lead}: {named}") if lead else named
+        joined = " " if named[:1].islower() else ": "
+        title = f"{lead}{joined}{named}" if lead else named
     return Document(
         id=doc_id,
         title=title,

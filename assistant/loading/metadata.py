@@ -145,11 +145,9 @@ def _subtitle(line: str) -> bool:
     """A long header line that is not a sentence: no closing stop and no finite verb ("by the Minister
     of Transport of the Republic of Latvia and … on joint inspections of freight trains", between a
     press statement's title and its dateline). An opening sentence always has a finite verb."""
-    from assistant.language import parse
+    from assistant.language import is_finite, parse
 
-    return not re.search(r"[.!?]$", line.strip()) and not any(
-        "Fin" in t.morph.get("VerbForm") for t in parse(line[:400])
-    )
+    return not re.search(r"[.!?]$", line.strip()) and not any(is_finite(t) for t in parse(line[:400]))
 
 
 def _dates(doc: Doc) -> list[Span]:
