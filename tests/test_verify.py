@@ -87,6 +87,10 @@ OFFER = (
     "Ministers thanked the Government of Chile for its hospitality, agreed that the Seventh Ministerial "
     "Meeting will be held in Kelowna, and welcomed the offer of the Government of Canada to host it."
 )
+INSTALLED = (
+    "It thanked Italy for completing the installation of six additional Joint Ash Observation Network "
+    "stations in Sicily and Calabria."
+)
 ACTIVE = "The Ministers thanked Prime Minister Mustafa al-Kadhimi for his address to the Coalition."
 
 
@@ -111,6 +115,11 @@ ACTIVE = "The Ministers thanked Prime Minister Mustafa al-Kadhimi for his addres
             False,
         ),  # another named party made the offer (SmolLM2's sentence on a dev question)
         ("The Government of Canada offered to host the Seventh Ministerial Meeting.", OFFER, True),
+        (
+            "Six additional Joint Ash Observation Network stations were installed by Italy.",
+            INSTALLED,
+            True,
+        ),  # "the installation of" a thing: the thing was installed, it did not install
     ],
 )
 def test_who_did_what_to_whom_must_match(claim, source, ok):
