@@ -4,7 +4,10 @@ Sentences (and clause windows of long ones) are scored by a logistic model fitte
 questions over embedding similarity to the question, the share of the question's content words they
 contain, whether they hold an entity of the kind asked for (spaCy's DATE for "when", CARDINAL or
 QUANTITY for "how many") or the asked noun, whether their document is the one the question names,
-their paragraph's retrieval rank, and whether they open their paragraph. Sentences that give orders to an AI
+their paragraph's retrieval rank, whether they open their paragraph, and the share of the question's
+content words in the sentence read with the one before it (a sentence's topic is often named by its
+predecessor: "Ministers took note of the report on the state of the Fund. Its capitalisation stood at
+USD 48 million."). Sentences that give orders to an AI
 ("ignore all previous instructions …") are data, never evidence.
 """
 
@@ -25,7 +28,7 @@ from assistant.text import content_terms, stem, words
 
 # The evidence score is a logistic model fitted on the dev questions (assistant/weights/sentences.json,
 # scripts/fit_decisions.py): does this sentence hold the answer?
-FEATURES = ("similarity", "overlap", "typed", "focus", "named", "paragraph_rank", "opening")
+FEATURES = ("similarity", "overlap", "typed", "focus", "named", "paragraph_rank", "opening", "with_previous")
 CLAUSE_WINDOW_WORDS = 30
 
 
@@ -88,10 +91,11 @@ def rank_sentences(
 
     `embed` maps texts to unit vectors; `vector` is the question's.
     """
+    split = {id(hit): split_sentences(hit.paragraph) for hit in hits}
     candidates = [
         (hit, s, seg)
         for hit in hits
-        for s in split_sentences(hit.paragraph)
+        for s in split[id(hit)]
         if not is_instruction(s.text)
         for seg in _segments(s.text)
     ]
@@ -108,6 +112,7 @@ def rank_sentences(
     ranked = []
     for n, ((hit, sentence, segment), sim) in enumerate(zip(candidates, sims, strict=True)):
         overlap = lexical_overlap(question, segment, settled[hit.paragraph.doc])
+        previous = split[id(hit)][sentence.index - 1].text if sentence.index > 0 else ""
         features = {
             "similarity": float(sim),
             "overlap": overlap,
@@ -118,6 +123,7 @@ def rank_sentences(
             "named": float(hit.preferred),
             "paragraph_rank": 1.0 / (1 + rank_of[id(hit)]),
             "opening": float(sentence.index == 0),
+            "with_previous": lexical_overlap(question, f"{previous} {segment}", settled[hit.paragraph.doc]),
         }
         ranked.append(
             EvidenceSentence(

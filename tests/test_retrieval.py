@@ -113,3 +113,26 @@ def test_a_peoples_name_the_documents_never_use_is_asked_as_its_country():
     # The documents' own word stays; a country they never name is no better than the user's word.
     assert in_collection_words(question, lambda w: w.lower() in {"swiss", "british"}, embed) == question
     assert in_collection_words(question, lambda w: False, embed) == question
+
+
+
+def test_a_sentence_is_read_with_the_one_that_names_its_topic(retriever):
+    """The answer often follows the sentence that names what it speaks of: "The Council considered a
+    proposal to raise the cap … Several members feared that …". Read alone, the second sentence shares
+    few of the question's words; read with its predecessor it holds them, and it is the one that
+    answers."""
+    from assistant.corpus import Paragraph
+    from assistant.evidence import rank_sentences
+    from assistant.question import analyse
+    from assistant.retrieve import Hit
+
+    text = (
+        "The Council considered a proposal from Chile to raise the maximum amount of a single Reserve "
+        "grant from EUR 150,000 to EUR 300,000 per project. Several members expressed concern that a "
+        "higher ceiling would reduce the number of projects that the Reserve could fund."
+    )
+    hit = Hit(Paragraph("reserve.txt", 12, text, 0, len(text), "0" * 64), 1.0)
+    question = "Why were some members reluctant to raise the maximum Reserve grant?"
+    embed = retriever.store.embedder.embed_cached
+    ranked = rank_sentences(question, analyse(question), embed([question])[0], [hit], embed)
+    assert ranked[0].sentence.startswith("Several members"), [e.text for e in ranked]
