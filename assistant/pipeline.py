@@ -12,6 +12,7 @@ compose    one Answer: sentences, citations with document title and date, timing
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -190,6 +191,13 @@ class Assistant:
                 if len(compared) >= 2
                 else [documents]
             )
+            # "And who chaired the one after?": asked of the meeting after the one the last turn named.
+            stepped = self._stepped(asked, history)
+            if stepped is not None:
+                later, standalone = stepped
+                pieces = [standalone]
+                scopes = [{later} & documents if documents else {later}]
+                notes.append(f"asked of {retriever.documents[later].label}, the meeting it refers to")
             scoped = [(p, scope) for p in pieces for scope in scopes if scope != set()]
             for part, scope in scoped:
                 t0 = time.perf_counter()
@@ -240,6 +248,26 @@ class Assistant:
         yield Event("answer", answer=answer)
 
     # -- steps -------------------------------------------------------------------------------------
+    def _stepped(self, asked: str, history: list[str] | None) -> tuple[str, str] | None:
+        """The document of the meeting a follow-up places after or before the one the previous turn
+        named (`question.series_step`), and the question to ask of it: the follow-up with the previous
+        turn, less the names of the earlier meeting that the later document does not use ("Manado")."""
+        step = q.series_step(asked, history[-1]) if history and asked else None
+        if step is None:
+            return None
+        retriever = self.retriever
+        previous = in_collection_words(history[-1], retriever.knows, self._embed)
+        hints = q.hints_of(previous)
+        named = retriever.named_each(hints)
+        target = retriever.step(named[0], step) if len(named) == 1 else None
+        if target is None:
+            return None
+        record = retriever.documents[target]
+        said = " ".join([record.context(), *(p.text for p in retriever.paragraphs if p.doc == target)])
+        for name in hints.names - set(re.findall(r"\w+", said.lower())):
+            previous = re.sub(rf"\b{re.escape(name)}\b", " ", previous, flags=re.IGNORECASE)
+        return target, f"{asked}{q.FOLLOWING}{' '.join(previous.split())})"
+
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self.retriever.store.embedder.embed_cached(texts)
 

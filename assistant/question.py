@@ -83,6 +83,44 @@ def rewrite(question: str, history: list[str] | None) -> str:
     return question
 
 
+# Words that place one meeting of a series after or before another ("the one after", "the next
+# session", "the one held two years later", "the meeting before that one").
+_LATER = frozenset({"next", "following", "subsequent", "after", "later"})
+_EARLIER = frozenset({"previous", "preceding", "prior", "before", "earlier"})
+
+
+@dataclass(frozen=True)
+class Step:
+    """A follow-up's move along the series from the meeting the conversation is about."""
+
+    later: bool  # the meeting after it, or before it
+    years: int = 0  # "two years later": the meeting nearest that many years away; 0: the adjacent one
+
+
+def series_step(question: str, previous: str) -> Step | None:
+    """The meeting after or before the one the previous turn asked about, when the question asks of
+    it ("And who chaired the one after?"): an ordering word placing "one", or a noun the previous turn
+    used ("the next session" after "… at the Saint-Louis session"), by the parse. Asked alone, "the
+    next meeting" is the one a document announces, and is found in that document."""
+    from assistant.language import lemma, numbers, parse
+
+    before = {lemma(t) for t in parse(previous) if t.pos_ == "NOUN"}
+    doc = parse(question)
+    for t in doc:
+        word = t.lower_
+        if word not in _LATER | _EARLIER:
+            continue
+        placed = [t.head, t.head.head]  # "the next session"; "the one held two years later"
+        placed += [c for c in t.head.children if c.dep_ in ("nsubj", "nsubjpass")]  # "was the one held later"
+        if t.i > 0 and not any(c.dep_ == "pobj" for c in t.children):
+            placed.append(doc[t.i - 1])  # stranded: the parser hangs "the one after" from the verb
+        if any(h.lower_ == "one" or (h.pos_ == "NOUN" and lemma(h) in before) for h in placed):
+            within = {w.i for w in t.subtree}
+            years = [int(n.value) for n in numbers(doc) if n.start in within and n.value == int(n.value)]
+            return Step(word in _LATER, years[0] if years else 0)
+    return None
+
+
 def split(question: str) -> list[str]:
     """Two questions in one ("… and where …?") become two, each answered and cited on its own."""
     parts = [p.strip() for p in re.split(r"\?\s+(?=\S)", question) if p.strip()]

@@ -11,6 +11,7 @@ the store's contents, so a process opens a large store without rebuilding them.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import pickle
 from collections import Counter
@@ -27,7 +28,7 @@ from pydantic import ConfigDict
 from assistant.corpus import Document, Paragraph
 from assistant.index import Store, parse_id
 from assistant.language import abbreviations
-from assistant.question import Hints, hints_of
+from assistant.question import Hints, Step, hints_of
 from assistant.text import content_terms, words
 
 RRF_K = 60
@@ -126,6 +127,12 @@ class _Lexical:
         return [(self.paragraphs[i], float(scores[i])) for i in top if scores[i] > 0]
 
 
+# Two documents are meetings of one series when half the abbreviations either defines are both's
+# (Jaccard): the six series of the dev collections share 0.64-1.0 between their meetings, and the
+# one-off statements dated among them 0-0.1 ("SSBRN" alone against the flyway commission's ten).
+SAME_SERIES = 0.5
+
+
 class Retriever:
     """Question in, ranked paragraphs out. Build once per process; searches are warm after that."""
 
@@ -218,6 +225,34 @@ class Retriever:
                 named.append(docs[0])
         return named
 
+    def step(self, anchor: str, step: Step) -> str | None:
+        """The meeting after (or before) `anchor` in its series, the one a follow-up asks of ("And who
+        chaired the one after?"): the nearest in date on that side, or the nearest to `step.years`
+        away. A series is read from the abbreviations its documents define (the body and its funds,
+        programmes and committees: "IFVAS", "AERS", "GAIP"), not from titles, which vary from meeting
+        to meeting; documents that define none are read as one series (a user's collection of one
+        body's statements)."""
+        record = self.documents.get(anchor)
+        if record is None or not record.date:
+            return None
+        own = set(record.abbreviations)
+        side = [
+            d
+            for d in self.documents.values()
+            if d.date
+            and (d.date > record.date if step.later else d.date < record.date)
+            and _same_series(own, set(d.abbreviations))
+        ]
+        if not side:
+            return None
+        year = int(record.date[:4]) + (step.years if step.later else -step.years)
+        nearest = (
+            (lambda d: abs(int(d.date[:4]) - year))
+            if step.years
+            else (lambda d: abs(_days(d.date, record.date)))
+        )
+        return min(side, key=lambda d: (nearest(d), d.date)).id
+
     @cached_property
     def _common_title_words(self) -> frozenset[str]:
         """Title words shared by half the documents or more: they name the series, not a meeting."""
@@ -284,6 +319,22 @@ class Retriever:
             add(paragraph, "bm25", rank, score)
         for rank, (paragraph, run) in enumerate(self.lexical.phrase(query, POOL, allowed), 1):
             add(paragraph, "phrase", rank, run)
+
+
+def _same_series(a: set[str], b: set[str]) -> bool:
+    """Two documents' defined abbreviations share at least SAME_SERIES of their union, or neither
+    defines any."""
+    return len(a & b) >= SAME_SERIES * len(a | b) if a or b else True
+
+
+def _days(a: str, b: str) -> int:
+    """Days between two ISO dates of any precision ("2023-11-07", "2024-05", "2025")."""
+
+    def day(iso: str) -> dt.date:
+        parts = [int(x) for x in iso.split("-")] + [1, 1]
+        return dt.date(parts[0], parts[1], parts[2])
+
+    return (day(a) - day(b)).days
 
 
 class HybridRetriever(BaseRetriever):

@@ -115,7 +115,6 @@ def test_a_peoples_name_the_documents_never_use_is_asked_as_its_country():
     assert in_collection_words(question, lambda w: False, embed) == question
 
 
-
 def test_a_sentence_is_read_with_the_one_that_names_its_topic(retriever):
     """The answer often follows the sentence that names what it speaks of: "The Council considered a
     proposal to raise the cap … Several members feared that …". Read alone, the second sentence shares
@@ -136,3 +135,35 @@ def test_a_sentence_is_read_with_the_one_that_names_its_topic(retriever):
     embed = retriever.store.embedder.embed_cached
     ranked = rank_sentences(question, analyse(question), embed([question])[0], [hit], embed)
     assert ranked[0].sentence.startswith("Several members"), [e.text for e in ranked]
+
+
+def test_a_follow_up_asks_of_the_meeting_after_or_before_the_one_named(collection_settings):
+    """ "And who chaired the one after?" following a question about the Split meeting (2021) is asked
+    of the Gdansk meeting (2022), the next of the series; "the one before" of Tallinn (2019); "two
+    years later" of Valletta (2023). A follow-up that moves nowhere stays with Split."""
+    from assistant.pipeline import Assistant
+
+    bot = Assistant(settings=collection_settings, model="none")
+    history = ["Who chaired the Split meeting?"]
+    after = bot.ask("And who chaired the one after?", history=history)
+    assert {c.doc for c in after.citations} == {"2022-gdansk.html"}, after
+    before = bot.ask("And who chaired the one before?", history=history)
+    assert {c.doc for c in before.citations} == {"2019-tallinn.txt"}, before
+    later = bot.ask("And where was the one held two years later?", history=history)
+    assert any("Valletta" in note for note in later.notes), later.notes
+    same = bot.ask("Who chaired it?", history=history)
+    assert {c.doc for c in same.citations} == {"2021-split.md"}, same
+
+
+def test_a_series_step_is_read_from_the_parse():
+    from assistant.question import Step, series_step
+
+    previous = "How much did Germany give at the Saint-Louis session?"
+    assert series_step("And who chaired the one after?", previous) == Step(True)
+    assert series_step("And what did it pledge at the next session?", previous) == Step(True)
+    assert series_step("And the one before?", previous) == Step(False)
+    assert series_step("And who presided over the one held two years later?", previous) == Step(True, 2)
+    # "after" that places no meeting, and a question that moves nowhere
+    assert series_step("What happened after the pandemic?", previous) is None
+    assert series_step("Who put that proposal forward?", previous) is None
+    assert series_step("What did they decide later?", previous) is None
