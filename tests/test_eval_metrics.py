@@ -227,3 +227,29 @@ def test_where_lost_names_the_first_stage_that_went_wrong():
         "unanswerable, answered": 1,
     }
     assert aggregate([right, refused])["where_lost"]["refused, though answerable"] == 1
+
+
+def test_the_report_lists_items_whose_model_sentence_the_verifier_failed_on(tmp_path):
+    """The pipeline drops such a sentence and goes on (tests/test_verify.py); the bug must still show."""
+    import json as _json
+
+    from assistant.evaluation.metrics import aggregate, by_split
+    from assistant.evaluation.report import write_report
+    from assistant.grounding.ground import VERIFIER_FAILED
+
+    base = {"model": "m", "split": "dev", "kind": "fact", "question": "Q?", "history": [], "answerable": True,
+            "gold": [], "status": "answered", "answer": "A [¶1].", "citations": [], "sentences": [],
+            "timings_ms": {"total": 1.0}, "answer_tokens": 3, "retrieved": [],
+            "scores": {"correct": True, "grounded": 1.0}}  # fmt: skip
+    records = [
+        {**base, "id": "ok-1", "notes": []},
+        {**base, "id": "bug-1", "notes": [f"dropped model sentence 'X': {VERIFIER_FAILED} (KeyError: 'h')"]},
+    ]
+    result = {"models": {"m": {**aggregate(records), "splits": by_split(records)}}}
+    write_report(_json.loads(_json.dumps(result)), records, ["d.jsonl"], 3, tmp_path / "r.md", None)
+    text = (tmp_path / "r.md").read_text()
+    assert (
+        "verifier failed on a model sentence of 1 items" in text
+        and "`bug-1`" in text
+        and "`ok-1`" not in text
+    )

@@ -680,3 +680,29 @@ def test_a_count_taken_as_known_need_not_be_restated():
     stated = verify("Three agencies signed the memorandum in Tarifa on 5 March 2024.", [source])
     assert not stated.ok and stated.missing == ["3"]
     assert not verify("The three ministries signed the memorandum in Tarifa.", [source]).ok
+
+
+def test_a_sentence_the_verifier_fails_on_is_dropped_not_the_answer(monkeypatch):
+    """A bug in the verifier on one model sentence (it raised KeyError once) costs that sentence, with
+    a note the eval report lists, not the user's whole turn; ASSISTANT_DEBUG=1 raises it."""
+    import pytest
+
+    from assistant.corpus import Paragraph
+    from assistant.grounding import ground as grounding
+
+    text = "The ministers met in Rome on 4 June 2024."
+    shown = [Paragraph("rome.txt", 3, text, 0, len(text), "0" * 64)]
+
+    def broken(*args, **kwargs):
+        raise KeyError("hedge")
+
+    kept_before = grounding.ground("The ministers met in Rome [¶3].", shown, {}, None, [])
+    assert len(kept_before) == 1  # the sentence is kept when the verifier works
+    monkeypatch.setattr(grounding, "verify", broken)
+    notes: list[str] = []
+    monkeypatch.delenv("ASSISTANT_DEBUG", raising=False)
+    assert grounding.ground("The ministers met in Rome [¶3].", shown, {}, None, notes) == []
+    assert any(grounding.VERIFIER_FAILED in n and "KeyError" in n for n in notes), notes
+    monkeypatch.setenv("ASSISTANT_DEBUG", "1")
+    with pytest.raises(KeyError):
+        grounding.ground("The ministers met in Rome [¶3].", shown, {}, None, [])

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.evaluation.metrics import RATE_METRICS, STAGES
+from assistant.grounding.ground import VERIFIER_FAILED
 
 _SHOWN = [
     *RATE_METRICS,
@@ -110,6 +111,16 @@ def write_report(
             f"| {name} | " + " | ".join(str(m["splits"][s]["where_lost"][name]) for s in splits) + " |"
             for name in STAGES
         ]
+        failed = [
+            r
+            for r in records
+            if r["model"] == model and any(VERIFIER_FAILED in n for n in r.get("notes", []))
+        ]
+        if failed:  # a bug in the verifier: the sentence was dropped, the run went on
+            lines += ["", f"**The verifier failed on a model sentence of {len(failed)} items** (a bug):", ""]
+            lines += [
+                f"- `{r['id']}`: " + next(n for n in r["notes"] if VERIFIER_FAILED in n) for r in failed
+            ]
         misses = [r for r in records if r["model"] == model and not r["scores"]["correct"]]
         if misses:
             lines += ["", f"Incorrect items ({len(misses)}):", ""]

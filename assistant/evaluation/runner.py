@@ -92,6 +92,7 @@ def _record(item: dataset.Item, model: str, bot: Assistant) -> dict[str, Any]:
         "answer": answer["answer"],
         "citations": answer["citations"],
         "sentences": answer.get("sentences", []),
+        "notes": answer.get("notes", []),
         "timings_ms": answer["timings_ms"],
         "answer_tokens": count_tokens(answer["answer"]),
         "retrieved": [[h.paragraph.doc, h.paragraph.number] for h in bot.retriever.search(standalone, 10)],

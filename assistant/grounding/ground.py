@@ -8,6 +8,8 @@ to several shown documents, the paragraph that states the sentence is the one me
 
 from __future__ import annotations
 
+import logging
+import os
 import re
 from itertools import product
 from typing import TYPE_CHECKING
@@ -26,6 +28,10 @@ if TYPE_CHECKING:
     from spacy.tokens import Doc
 
 MAX_SENTENCES = 4  # an answer is a few sentences; more is a model rambling
+# The note on a model sentence the verifier failed on (a bug): the sentence is dropped, not the answer,
+# and the eval report lists every such item.
+VERIFIER_FAILED = "the verifier failed on it"
+log = logging.getLogger("assistant.grounding")
 
 
 def source_text(paragraph: Paragraph, documents: dict[str, Document]) -> str:
@@ -101,11 +107,20 @@ def ground(
     for sentence in parse(draft)[:MAX_SENTENCES]:
         if not sentence.text.strip(" .,;:"):
             continue
-        found = _resolve(sentence, shown, documents, embed)
-        if found is None:
-            why = check(
-                [p for p in shown if p.number in sentence.paragraphs], sentence.text, documents, embed
+        try:
+            found = _resolve(sentence, shown, documents, embed)
+            cited_there = [p for p in shown if p.number in sentence.paragraphs]
+            why = check(cited_there, sentence.text, documents, embed) if found is None else None
+        except Exception as exc:  # noqa: BLE001 - one sentence it cannot read costs that sentence, not the answer
+            if os.environ.get("ASSISTANT_DEBUG"):
+                raise
+            failure = (
+                f"dropped model sentence {sentence.text!r}: {VERIFIER_FAILED} ({type(exc).__name__}: {exc})"
             )
+            log.error("%s; ASSISTANT_DEBUG=1 raises it", failure)
+            notes.append(failure)
+            continue
+        if found is None:
             notes.append(
                 f"dropped model sentence {sentence.text!r}: {why.reason or 'no valid citation'} {why.missing}"
             )
