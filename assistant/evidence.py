@@ -5,9 +5,9 @@ questions over embedding similarity to the question, the share of the question's
 contain, whether they hold an entity of the kind asked for (spaCy's DATE for "when", CARDINAL or
 QUANTITY for "how many") or the asked noun, whether their document is the one the question names,
 their paragraph's retrieval rank, whether they open their paragraph, and the share of the question's
-content words in the sentence read with the one before it (a sentence's topic is often named by its
-predecessor: "Ministers took note of the report on the state of the Fund. Its capitalisation stood at
-USD 48 million."). Sentences that give orders to an AI
+content words in the sentence read with the one before it, and the pair's embedding similarity (a
+sentence's topic is often named by its predecessor: "Ministers took note of the report on the state of
+the Fund. Its capitalisation stood at USD 48 million."). Sentences that give orders to an AI
 ("ignore all previous instructions …") are data, never evidence.
 """
 
@@ -28,7 +28,17 @@ from assistant.text import content_terms, stem, words
 
 # The evidence score is a logistic model fitted on the dev questions (assistant/weights/sentences.json,
 # scripts/fit_decisions.py): does this sentence hold the answer?
-FEATURES = ("similarity", "overlap", "typed", "focus", "named", "paragraph_rank", "opening", "with_previous")
+FEATURES = (
+    "similarity",
+    "overlap",
+    "typed",
+    "focus",
+    "named",
+    "paragraph_rank",
+    "opening",
+    "with_previous",
+    "sim_previous",
+)
 CLAUSE_WINDOW_WORDS = 30
 
 
@@ -102,6 +112,10 @@ def rank_sentences(
     if not candidates:
         return []
     sims = embed([seg for _, _, seg in candidates]) @ vector
+    paired = [
+        (split[id(hit)][s.index - 1].text + " " + seg) if s.index > 0 else seg for hit, s, seg in candidates
+    ]
+    sims_previous = embed(paired) @ vector
     parsed = parse_many([LIST_NUMBER.sub("", seg) for _, _, seg in candidates])  # "6. …" holds no 6
     settled = {
         h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
@@ -124,6 +138,7 @@ def rank_sentences(
             "paragraph_rank": 1.0 / (1 + rank_of[id(hit)]),
             "opening": float(sentence.index == 0),
             "with_previous": lexical_overlap(question, f"{previous} {segment}", settled[hit.paragraph.doc]),
+            "sim_previous": float(sims_previous[n]),
         }
         ranked.append(
             EvidenceSentence(
