@@ -112,10 +112,9 @@ def rank_sentences(
     if not candidates:
         return []
     sims = embed([seg for _, _, seg in candidates]) @ vector
-    paired = [
-        (split[id(hit)][s.index - 1].text + " " + seg) if s.index > 0 else seg for hit, s, seg in candidates
-    ]
-    sims_previous = embed(paired) @ vector
+    previous = [split[id(hit)][s.index - 1].text if s.index > 0 else "" for hit, s, _ in candidates]
+    together = [f"{before} {seg}".strip() for before, (_, _, seg) in zip(previous, candidates, strict=True)]
+    sims_previous = embed(together) @ vector
     parsed = parse_many([LIST_NUMBER.sub("", seg) for _, _, seg in candidates])  # "6. …" holds no 6
     settled = {
         h.paragraph.doc: frozenset(content_terms(context(h.paragraph.doc)) if h.preferred else ())
@@ -126,7 +125,6 @@ def rank_sentences(
     ranked = []
     for n, ((hit, sentence, segment), sim) in enumerate(zip(candidates, sims, strict=True)):
         overlap = lexical_overlap(question, segment, settled[hit.paragraph.doc])
-        previous = split[id(hit)][sentence.index - 1].text if sentence.index > 0 else ""
         features = {
             "similarity": float(sim),
             "overlap": overlap,
@@ -137,7 +135,7 @@ def rank_sentences(
             "named": float(hit.preferred),
             "paragraph_rank": 1.0 / (1 + rank_of[id(hit)]),
             "opening": float(sentence.index == 0),
-            "with_previous": lexical_overlap(question, f"{previous} {segment}", settled[hit.paragraph.doc]),
+            "with_previous": lexical_overlap(question, together[n], settled[hit.paragraph.doc]),
             "sim_previous": float(sims_previous[n]),
         }
         ranked.append(
