@@ -11,7 +11,6 @@ the store's contents, so a process opens a large store without rebuilding them.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import pickle
 from collections import Counter
@@ -245,13 +244,10 @@ class Retriever:
         ]
         if not side:
             return None
+        if not step.years:  # all on one side: the nearest is the earliest after, or the latest before
+            return (min if step.later else max)(side, key=lambda d: d.date).id
         year = int(record.date[:4]) + (step.years if step.later else -step.years)
-        nearest = (
-            (lambda d: abs(int(d.date[:4]) - year))
-            if step.years
-            else (lambda d: abs(_days(d.date, record.date)))
-        )
-        return min(side, key=lambda d: (nearest(d), d.date)).id
+        return min(side, key=lambda d: (abs(int(d.date[:4]) - year), d.date)).id
 
     @cached_property
     def _common_title_words(self) -> frozenset[str]:
@@ -325,16 +321,6 @@ def _same_series(a: set[str], b: set[str]) -> bool:
     """Two documents' defined abbreviations share at least SAME_SERIES of their union, or neither
     defines any."""
     return len(a & b) >= SAME_SERIES * len(a | b) if a or b else True
-
-
-def _days(a: str, b: str) -> int:
-    """Days between two ISO dates of any precision ("2023-11-07", "2024-05", "2025")."""
-
-    def day(iso: str) -> dt.date:
-        parts = [int(x) for x in iso.split("-")] + [1, 1]
-        return dt.date(parts[0], parts[1], parts[2])
-
-    return (day(a) - day(b)).days
 
 
 class HybridRetriever(BaseRetriever):
