@@ -139,8 +139,12 @@ PERIOD_PREPOSITIONS = frozenset(
 
 
 def in_period(token: Token) -> bool:
-    """Is this year or date the object of a preposition of period or deadline ("for 2023")?"""
-    return token.dep_ == "pobj" and token.head.lower_ in PERIOD_PREPOSITIONS
+    """Is this year or date the object of a preposition of period or deadline ("for 2023"), or in a
+    date phrase that is ("for the year 2024", "for the 2024 season": spaCy reads the phrase as one
+    DATE whose head is the object)? "After the 2022 meeting" is no period: its DATE is the year alone."""
+    phrase = next((e for e in token.doc.ents if e.start <= token.i < e.end and e.label_ == "DATE"), None)
+    head = phrase.root if phrase is not None else token
+    return head.dep_ == "pobj" and head.head.lower_ in PERIOD_PREPOSITIONS
 
 
 def content(token: Token) -> bool:

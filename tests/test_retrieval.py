@@ -95,6 +95,10 @@ def test_a_period_year_does_not_name_a_meeting():
     assert hints_of("What Secretariat budget did the forum approve for 2023?").years == set()
     assert hints_of("How many encounters were recorded during 2023?").years == set()
     assert hints_of("By what target date, by March 2027, should it be done?").dates == set()
+    # The year inside a period's phrase: spaCy reads "the year 2024" as one DATE, the object of "for".
+    assert hints_of("What budget did the Commission approve for the year 2024?").years == set()
+    assert hints_of("Was the target met by the end of 2023?").years == set()
+    assert hints_of("Where did the Council meet after the 2022 meeting?").years == {"2022"}
     assert hints_of("Who chaired the meeting in Rome in 2024?").years == {"2024"}
     assert hints_of("What did the 2019 statement say about the fund?").years == {"2019"}
     assert "2023" in without_hints("What budget did the Rome meeting approve for 2023?")
