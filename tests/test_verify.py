@@ -414,6 +414,22 @@ def test_a_swap_between_two_named_bodies_is_seen_whatever_their_articles():
     assert not swapped.ok and "whom" in swapped.reason
 
 
+def test_a_claim_that_has_another_person_appointed_fails():
+    """Both names are in the source, but the one appointed is the one succeeded: same action, same
+    doer, another person done to. A pledged amount's unit ("EUR 750,000") is no one done to."""
+    source = (
+        "Ministers appointed Mr Tumelo Sebego as Executive Secretary of the Forum for a term of four "
+        "years from 1 November 2022, succeeding Dr Palesa Nthunya, whose term ended on 30 June 2022. "
+        "The Netherlands pledged EUR 750,000 to the Fund."
+    )
+    assert verify("Ministers appointed Mr Tumelo Sebego as Executive Secretary.", [source]).ok
+    assert verify("The Netherlands pledged EUR 750,000.", [source]).ok
+    swapped = verify(
+        "Ministers appointed Dr Palesa Nthunya as Executive Secretary, succeeding Mr Tumelo Sebego.", [source]
+    )
+    assert not swapped.ok and "whom" in swapped.reason
+
+
 def test_a_count_is_answered_by_a_number_not_by_a_name_like_the_counted_noun():
     """'how many member States' once got "State for Infrastructure and Transport of Italy": its head is
     the counted noun, which made it look like what was asked."""
