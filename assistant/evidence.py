@@ -153,3 +153,20 @@ def rank_sentences(
         )
     ranked.sort(key=lambda e: -e.score)
     return ranked
+
+
+def differing(evidence: list[list[EvidenceSentence]]) -> list[list[EvidenceSentence]]:
+    """A comparison of meetings is answered by what differs between them. Series repeat their wording:
+    a sentence whose content words another meeting's evidence sentence all holds ("Ministers took note
+    of the report … on the state of the Fund") tells the meetings apart no better than the question
+    does, so it goes after those that may; the order is otherwise kept."""
+    terms = [[frozenset(content_terms(e.sentence)) for e in found] for found in evidence]
+    out = []
+    for n, found in enumerate(evidence):
+        others = [t for m, each in enumerate(terms) if m != n for t in each]
+        alike = [bool(t) and any(t <= o for o in others) for t in terms[n]]
+        out.append(
+            [e for e, a in zip(found, alike, strict=True) if not a]
+            + [e for e, a in zip(found, alike, strict=True) if a]
+        )
+    return out

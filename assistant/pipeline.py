@@ -27,7 +27,7 @@ from assistant.baselines import naive_stream
 from assistant.compose import compose
 from assistant.config import Settings, load_settings
 from assistant.countries import in_collection_words
-from assistant.evidence import EvidenceSentence, rank_sentences
+from assistant.evidence import EvidenceSentence, differing, rank_sentences
 from assistant.extract import extract_sentence
 from assistant.generate import EXTRACTIVE, declined, extractive_request, generative_request, mode_for
 from assistant.grounding.facts import extract as facts
@@ -211,6 +211,9 @@ class Assistant:
                     notes.append(refusal)
                     continue
                 parts.append((analysis, hits, evidence))
+            if len(scopes) > 1 and len(parts) > 1:
+                ordered = differing([evidence for _, _, evidence in parts])
+                parts = [(a, h, e) for (a, h, _), e in zip(parts, ordered, strict=True)]
             # Extractive: each part is drafted and answered on its own. Generative: one draft for the
             # whole question over the paragraphs found for each of its parts.
             turns = [[p] for p in parts] if mode is EXTRACTIVE else [parts] if parts else []

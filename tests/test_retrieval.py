@@ -171,3 +171,25 @@ def test_a_series_step_is_read_from_the_parse():
     assert series_step("What happened after the pandemic?", previous) is None
     assert series_step("Who put that proposal forward?", previous) is None
     assert series_step("What did they decide later?", previous) is None
+
+
+def test_a_comparison_puts_what_each_meeting_says_alike_last():
+    """Series repeat their wording: "Ministers took note of the report on the state of the Fund" opens the
+    paragraph in both meetings' statements and cannot tell them apart; the sentence with each meeting's
+    own figure can. Each meeting's own order is kept otherwise."""
+    from assistant.corpus import Paragraph
+    from assistant.evidence import EvidenceSentence, differing
+
+    def evidence(doc: str, *sentences: str) -> list[EvidenceSentence]:
+        text = " ".join(sentences)
+        paragraph = Paragraph(doc, 9, text, 0, len(text), "0" * 64)
+        return [EvidenceSentence(paragraph, n, s, s, 0.5, 0.5, 0.9 - n / 10) for n, s in enumerate(sentences)]
+
+    alike = "Ministers took note of the report of the Executive Secretary on the state of the Fund."
+    first = evidence("2021.txt", alike, "Its capitalisation now stands at EUR 21 million.")
+    second = evidence(
+        "2025.txt", alike, "Following new pledges, it now stands at EUR 94 million.", "Ministers met."
+    )
+    ordered = differing([first, second])
+    assert [e.sentence for e in ordered[0]] == [first[1].sentence, alike]
+    assert [e.sentence for e in ordered[1]] == [second[1].sentence, "Ministers met.", alike]
