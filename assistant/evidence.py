@@ -3,7 +3,8 @@
 Sentences (and clause windows of long ones) are scored by a logistic model fitted on the dev
 questions over embedding similarity to the question, the share of the question's content words they
 contain, whether they hold an entity of the kind asked for (spaCy's DATE for "when", CARDINAL or
-QUANTITY for "how many") or the asked noun, whether their document is the one the question names,
+QUANTITY for "how many") or the asked noun, whether they name one of the usual answer's kind that the
+question does not (a new PERSON for "who", where every sentence names the body), whether their document is the one the question names,
 their paragraph's retrieval rank, whether they open their paragraph, and the share of the question's
 content words in the sentence read with the one before it, and the pair's embedding similarity (a
 sentence's topic is often named by its predecessor: "Ministers took note of the report on the state of
@@ -38,6 +39,7 @@ FEATURES = (
     "opening",
     "with_previous",
     "sim_previous",
+    "primary",
 )
 CLAUSE_WINDOW_WORDS = 30
 
@@ -66,6 +68,13 @@ def lexical_overlap(question: str, text: str, settled: frozenset[str] = frozense
     # "chair" meets "chairmanship": a question stem of 4+ letters that opens a word of the text.
     found = {a for a in q if a in t or (len(a) >= 4 and any(b.startswith(a) for b in t))}
     return len(found) / len(q)
+
+
+def _asked(entity: str, asked: set[str]) -> bool:
+    """The question names it already ("the Glacier Data Office" does not answer "where is the Glacier
+    Data Office?")."""
+    terms = set(content_terms(entity))
+    return bool(terms) and terms <= asked
 
 
 def clauses(sentence: str) -> list[str]:
@@ -121,6 +130,7 @@ def rank_sentences(
         for h in hits
     }
     rank_of = {id(h): n for n, h in enumerate(hits)}
+    asked_terms = set(content_terms(question))
     scorer = model("sentences")
     ranked = []
     for n, ((hit, sentence, segment), sim) in enumerate(zip(candidates, sims, strict=True)):
@@ -129,6 +139,9 @@ def rank_sentences(
             "similarity": float(sim),
             "overlap": overlap,
             "typed": float(any(e.label_ in analysis.expected for e in parsed[n].ents)),
+            "primary": float(
+                any(e.label_ in analysis.primary and not _asked(e.text, asked_terms) for e in parsed[n].ents)
+            ),
             "focus": float(
                 bool(analysis.focus) and any(t.lemma_.lower() == analysis.focus for t in parsed[n])
             ),

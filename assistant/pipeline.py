@@ -254,7 +254,8 @@ class Assistant:
     def _stepped(self, asked: str, history: list[str] | None) -> tuple[str, str] | None:
         """The document of the meeting a follow-up places after or before the one the previous turn
         named (`question.series_step`), and the question to ask of it: the follow-up with the previous
-        turn, less the names of the earlier meeting that the later document does not use ("Manado")."""
+        turn, less the names of the earlier meeting: its place ("Split", though the later document
+        may recall it), and those the later document does not use ("Manado")."""
         step = q.series_step(asked, history[-1]) if history and asked else None
         if step is None:
             return None
@@ -267,7 +268,8 @@ class Assistant:
             return None
         record = retriever.documents[target]
         said = " ".join([record.context(), *(p.text for p in retriever.paragraphs if p.doc == target)])
-        for name in hints.names - set(re.findall(r"\w+", said.lower())):
+        place = set(re.findall(r"\w+", retriever.documents[named[0]].place.lower()))
+        for name in (hints.names - set(re.findall(r"\w+", said.lower()))) | (hints.names & place):
             previous = re.sub(rf"\b{re.escape(name)}\b", " ", previous, flags=re.IGNORECASE)
         return target, f"{asked}{q.FOLLOWING}{' '.join(previous.split())})"
 

@@ -238,6 +238,20 @@ EXPECTED = {
     "how much": frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
     "how long": frozenset({"DATE", "TIME", "QUANTITY"}),
 }
+# The label of the usual answer among those: a person for "who", a place for "where". "Who" may be
+# answered by a body and "where" by one, but a sentence naming a new person or place is more likely
+# to answer than one naming only the body every sentence names.
+PRIMARY = {
+    "who": frozenset({"PERSON"}),
+    "whom": frozenset({"PERSON"}),
+    "whose": frozenset({"PERSON"}),
+    "when": frozenset({"DATE", "TIME"}),
+    "where": frozenset({"GPE", "LOC", "FAC"}),
+    "how many": frozenset({"CARDINAL", "QUANTITY"}),
+    # The small model often reads "EUR 35.8 million" as ORG and CARDINAL, not MONEY.
+    "how much": frozenset({"MONEY", "PERCENT", "QUANTITY", "CARDINAL"}),
+    "how long": frozenset({"DATE", "TIME", "QUANTITY"}),
+}
 _WH_TAGS = ("WDT", "WP", "WP$", "WRB")
 
 
@@ -249,6 +263,7 @@ class Analysis:
     wh: str  # who, when, where, which, what, why, how, how many, how much, how long; "yes/no"; ""
     focus: str  # lemma of the noun asked about: "treaty" in "which treaty", "vessel" in "how many vessels"
     expected: frozenset[str]  # entity labels that answer it; empty: a clause or a named span answers
+    primary: frozenset[str]  # the label of its usual answer among them (PERSON for "who")
     lemmas: list[str]  # content lemmas, in order
     names: list[str]  # proper names it mentions
     entities: list[tuple[str, str]]  # (label, text) of each named entity, in order
@@ -314,6 +329,7 @@ def analyse(text: str) -> Analysis:
         wh=wh,
         focus=lemma(focus) if focus is not None else "",
         expected=EXPECTED.get(wh, frozenset()),
+        primary=PRIMARY.get(wh, frozenset()),
         lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
         names=names,
         entities=[(e.label_, e.text) for e in doc.ents],
