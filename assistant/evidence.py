@@ -3,9 +3,9 @@
 Sentences (and clause windows of long ones) are scored by a logistic model fitted on the dev
 questions over embedding similarity to the question, the share of the question's content words they
 contain, whether they hold an entity of the kind asked for (spaCy's DATE for "when", CARDINAL or
-QUANTITY for "how many") or the asked noun, whether they name one of the usual answer's kind that the
-question does not (a new PERSON for "who", where every sentence names the body), whether their document is the one the question names,
-their paragraph's retrieval rank, whether they open their paragraph, and the share of the question's
+QUANTITY for "how many") or the asked noun, whether they name one of the usual answer's kind that
+the question does not (a new PERSON for "who", where every sentence names the body), whether their
+document is the one the question names, their paragraph's retrieval rank, whether they open their paragraph, and the share of the question's
 content words in the sentence read with the one before it, and the pair's embedding similarity (a
 sentence's topic is often named by its predecessor: "Ministers took note of the report on the state of
 the Fund. Its capitalisation stood at USD 48 million."). Sentences that give orders to an AI
@@ -177,9 +177,6 @@ def differing(evidence: list[list[EvidenceSentence]]) -> list[list[EvidenceSente
     out = []
     for n, found in enumerate(evidence):
         others = [t for m, each in enumerate(terms) if m != n for t in each]
-        alike = [bool(t) and any(t <= o for o in others) for t in terms[n]]
-        out.append(
-            [e for e, a in zip(found, alike, strict=True) if not a]
-            + [e for e, a in zip(found, alike, strict=True) if a]
-        )
+        alike = {id(e): bool(t) and any(t <= o for o in others) for e, t in zip(found, terms[n], strict=True)}
+        out.append(sorted(found, key=lambda e: alike[id(e)]))  # stable: each keeps its own order
     return out

@@ -193,10 +193,15 @@ def _names(heads: list[Token]) -> set[str]:
 _QUALIFIERS = ("poss", "acl", "relcl", "advcl", "punct")
 
 
+def _counted(word: Token) -> bool:
+    """A word a number counts is a unit ("EUR 800,000"), not someone."""
+    return any(c.dep_ == "nummod" for c in word.children)
+
+
 def _is_party(word: Token) -> bool:
-    """A word of a named party. A word a number counts is a unit, not a party: spaCy's small model
-    tags the currency of "EUR 800,000" and "CHF 2,300,000" ORG."""
-    return word.ent_type_ in _PARTIES and not any(c.dep_ == "nummod" for c in word.children)
+    """A word of a named party, not a unit: spaCy's small model tags the currency of "EUR 800,000" and
+    "CHF 2,300,000" ORG."""
+    return word.ent_type_ in _PARTIES and not _counted(word)
 
 
 def _objects(word: Token, preps: tuple[str, ...], dep: str) -> list[Token]:
@@ -215,8 +220,8 @@ Role = tuple[str, set[str], set[str], set[float], set[str]]
 
 def _roles(text: str) -> list[Role]:
     """(stem of the action, names of the doer, names of the one done to, values stated with the
-    action, the people it is done to) for each verb of the parse, passive voice turned round ("Di Maio was invited by Pompeo":
-    doer Pompeo), and each noun of an action with "by", or "of" a party ("at the invitation of Di Maio
+    action, the people it is done to) for each verb of the parse, passive voice turned round ("Di
+    Maio was invited by Pompeo": doer Pompeo), and each noun of an action with "by", or "of" a party ("at the invitation of Di Maio
     and Pompeo": doers Di Maio and Pompeo)."""
     out = []
     for doc in _parsed_sentences(text):
@@ -254,7 +259,7 @@ def _roles(text: str) -> list[Role]:
                 h.lemma_.lower()
                 for d in done
                 for h in (d, *d.conjuncts)
-                if h.pos_ == "PROPN" and not any(c.dep_ == "nummod" for c in h.children)
+                if h.pos_ == "PROPN" and not _counted(h)
             }
             if doers or dones:
                 out.append((stem(word.lemma_.lower()), doers, dones, stated, people))
