@@ -71,8 +71,35 @@ def _remember(text: str, doc: Doc) -> None:
 
 def abbreviations(text: str) -> dict[str, str]:
     """The abbreviations a text defines ("the Joint Monitoring Unit (JMU)" → {"JMU": "Joint Monitoring
-    Unit"}), by the Schwartz–Hearst algorithm (package `abbreviations`)."""
-    return _schwartz_hearst().extract_abbreviation_definition_pairs(doc_text=text)
+    Unit"}), by the Schwartz–Hearst algorithm (package `abbreviations`), and those it cannot pair
+    because they abbreviate a name in another language ("the Spanish Agency for Biodiversity
+    Monitoring (AEMB)"), read from the parse (`_appositive_names`)."""
+    found = _schwartz_hearst().extract_abbreviation_definition_pairs(doc_text=text)
+    for line in text.splitlines():
+        if "(" in line:
+            for short, long in _appositive_names(parse(line)):
+                found.setdefault(short, long)
+    return found
+
+
+def _appositive_names(doc: Doc) -> list[tuple[str, str]]:
+    """(ABBR, name) for each capitalised name followed by an all-capitals word in brackets. spaCy
+    attaches "(AEMB)" to the name's last noun ("Monitoring"); the name is that noun's phrase climbed
+    through "for/of" and "and" to its head ("Agency"), from its first word after any article."""
+    out = []
+    for t in doc:
+        bracketed = 0 < t.i < len(doc) - 1 and doc[t.i - 1].text == "(" and doc[t.i + 1].text == ")"
+        if not (bracketed and t.is_alpha and t.is_upper and len(t) > 1 and t.dep_ == "appos"):
+            continue
+        head = t.head
+        while (head.dep_ == "conj" and head.head.dep_ == "pobj") or (
+            head.dep_ == "pobj" and head.head.dep_ == "prep" and head.head.head.is_title
+        ):
+            head = head.head if head.dep_ == "conj" else head.head.head
+        name = [w for w in doc[head.left_edge.i : t.i - 1] if w.pos_ != "DET"]
+        if len(name) >= 2 and name[0].is_title and head.is_title and all(w.text not in "(),;" for w in name):
+            out.append((t.text, doc[name[0].i : t.i - 1].text))
+    return out
 
 
 _IMPORT_LOCK = threading.Lock()

@@ -273,6 +273,20 @@ def test_abbreviations_a_text_defines_are_read():
     assert abbreviations(text) == {"CSO": "Coastal Survey Office"}
 
 
+def test_an_abbreviation_of_a_name_in_another_language_is_read_from_the_parse():
+    from assistant.language import abbreviations
+
+    text = (
+        "The Spanish Agency for Biodiversity Monitoring (AEMB), the Moroccan Office for Wildlife and "
+        "Protected Areas (OMFAP) and the Strait Soaring Birds Radar Network (SSBRN) met."
+    )
+    assert abbreviations(text) == {
+        "AEMB": "Spanish Agency for Biodiversity Monitoring",
+        "OMFAP": "Moroccan Office for Wildlife and Protected Areas",
+        "SSBRN": "Strait Soaring Birds Radar Network",
+    }
+
+
 def test_reading_abbreviations_configures_no_logging():
     """The package's import calls logging.basicConfig(level=INFO). Under pytest the root logger
     already has handlers, so that call would do nothing: a fresh process shows what a user gets."""
@@ -523,6 +537,17 @@ def test_a_paragraphs_list_number_is_not_a_value_it_states():
     source = "7. The total budget of the TALN for the period 2024–2027 amounts to EUR 1.8 million."
     assert not verify("The total budget of the TALN is 7.", [source]).ok
     assert verify("The total budget of the TALN amounts to EUR 1.8 million.", [source]).ok
+
+
+def test_a_hedge_is_the_paragraphs_whatever_the_title_and_a_year_has_none():
+    source = "The Partnership will conduct at least two joint exercises each year, one in each sea."
+    context = "Statement of the Second Meeting of the Two Seas Partnership · Split · 2021-06-22"
+    assert verify(
+        "The Partnership will hold at least two joint exercises a year.", [source], context=context
+    ).ok
+    said = "The campaign had reached an estimated four million people in 2022 and 2023."
+    assert verify("The campaign reached some four million people over 2022 and 2023.", [said]).ok
+    assert not verify("The campaign reached more than four million people in 2022.", [said]).ok
 
 
 def test_a_year_of_a_period_must_be_the_paragraphs_not_the_documents_date():

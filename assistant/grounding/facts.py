@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assistant.language import named, numbers, parse
+from assistant.language import is_year, named, numbers, parse
 
 if TYPE_CHECKING:
     from spacy.tokens import Token
@@ -46,6 +46,9 @@ def _numbers(text: str) -> dict[float, str]:
     doc = parse(text)
     out: dict[float, str] = {}
     for number in numbers(doc):
+        if is_year(doc[number.start]) and doc[number.start].ent_type_ == "DATE":
+            out.setdefault(number.value, "")  # "over 2022 and 2023" is a period, not "more than 2022"
+            continue
         before = [t.lower_ for t in doc[max(0, number.start - 3) : number.start] if not _currency(t)]
         hedge = _HEDGES.get(" ".join(before[-2:]), "") or _HEDGES.get(before[-1] if before else "", "")
         out[number.value] = out.get(number.value) or hedge
