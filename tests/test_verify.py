@@ -660,6 +660,17 @@ def test_a_word_that_denies_must_be_the_sources_own_not_a_neighbour():
     assert verify("Ministers rejected the proposal.", ["Ministers rejected the proposal of Japan."], embed).ok
 
 
+def test_a_verb_negated_in_another_sentence_of_the_paragraph_is_still_negated():
+    source = (
+        "The Commission considered a proposal from Portugal to list the common quail in Annex II. "
+        "The Commission decided not to adopt the proposal at the present Session."
+    )
+    assert verify("Portugal's proposal to list the common quail in Annex II was not adopted.", [source]).ok
+    assert not verify(
+        "The proposal from Portugal to list the common quail in Annex II was not considered.", [source]
+    ).ok
+
+
 def test_a_subject_that_is_no_one_negates_its_verb():
     source = (
         "The first priority will be the early detection of the Asian hornet and of the small hive beetle, "

@@ -91,6 +91,7 @@ def _negation_differs(claim: str, source: str) -> bool:
     """A clause of the claim is negated where the source clause saying the same is not, or the
     reverse ("still controls" against "no longer controls")."""
     source_clauses = _clauses(source)
+    theirs = _verb_polarities(source)
     for clause in _clauses(claim):
         terms = {stem(w) for w in words(clause) if w not in STOPWORDS}
         if not terms:
@@ -98,7 +99,11 @@ def _negation_differs(claim: str, source: str) -> bool:
         best = max(source_clauses, key=lambda s: len(terms & {stem(w) for w in words(s)}))
         shared = len(terms & {stem(w) for w in words(best)}) / len(terms)
         if shared >= NEGATION_OVERLAP and extract(clause).negated != extract(best).negated:
-            return True
+            # A verb the parse negates, negated in the source too, settles it wherever the source says
+            # it ("was not adopted" against "considered the proposal … decided not to adopt it").
+            negated = {v for v, polarity in _verb_polarities(clause).items() if True in polarity}
+            if not any(True in theirs.get(v, ()) for v in negated):
+                return True
     return _verb_negation_differs(claim, source)
 
 
