@@ -279,7 +279,7 @@ class Assistant:
     def _analyse(self, question: str) -> q.Analysis:
         """The stand-alone question read in the collection's words ("the Swiss" asked of documents
         that say "Switzerland")."""
-        return q.analyse(in_collection_words(question, self.retriever.knows, self._embed))
+        return q.analyse(in_collection_words(question, self.retriever.knows, self._embed), self._embed)
 
     def _context(self, evidence: EvidenceSentence) -> str:
         return source_text(evidence.paragraph, self.retriever.documents)

@@ -13,6 +13,9 @@ from assistant.text import words
 from assistant.tokens import count_tokens
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    import numpy as np
     from spacy.tokens import Doc, Token
 
 _INJECTION = re.compile(
@@ -251,6 +254,23 @@ PRIMARY = EXPECTED | {
     "how many": frozenset({"CARDINAL", "QUANTITY"}),
 }
 _WH_TAGS = ("WDT", "WP", "WP$", "WRB")
+# "Which building", "what percentage", "which agency": the label whose own description (spaCy's
+# `spacy.explain`: "Buildings, airports, highways, bridges, etc.") is nearest the asked noun in MiniLM,
+# when at least this near. Below it the noun names no kind of entity ("which proposal"): 0.35 keeps
+# country, city, building, amount, agency, percentage and number and drops proposal, meeting, reason.
+FOCUS_LABEL_COSINE = 0.35
+_LABELS = ("PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "LAW", "DATE", "TIME",
+           "PERCENT", "MONEY", "QUANTITY", "CARDINAL")  # fmt: skip
+
+
+def focus_label(focus: str, embed: Callable[[list[str]], np.ndarray]) -> frozenset[str]:
+    """The entity label a "which/what X" question asks for, by the meaning of X (see FOCUS_LABEL_COSINE)."""
+    import spacy
+
+    vectors = embed([focus, *(spacy.explain(label) for label in _LABELS)])
+    similarity = vectors[1:] @ vectors[0]
+    best = int(similarity.argmax())
+    return frozenset({_LABELS[best]}) if similarity[best] >= FOCUS_LABEL_COSINE else frozenset()
 
 
 @dataclass
@@ -298,7 +318,8 @@ def _own_length(text: str) -> int:
     return text.find(FOLLOWING) if FOLLOWING in text else len(text)
 
 
-def analyse(text: str) -> Analysis:
+def analyse(text: str, embed: Callable[[list[str]], np.ndarray] | None = None) -> Analysis:
+    """`embed` (MiniLM) reads which kind of entity a "which/what X" question asks for."""
     from assistant.language import content, lemma, numbers, parse, years
 
     doc = parse(text)
@@ -327,7 +348,8 @@ def analyse(text: str) -> Analysis:
         wh=wh,
         focus=lemma(focus) if focus is not None else "",
         expected=EXPECTED.get(wh, frozenset()),
-        primary=PRIMARY.get(wh, frozenset()),
+        primary=PRIMARY.get(wh)
+        or (focus_label(lemma(focus), embed) if focus is not None and embed is not None else frozenset()),
         lemmas=[lemma(t) for t in doc if content(t) and t is not wh_token],
         names=names,
         entities=[(e.label_, e.text) for e in doc.ents],

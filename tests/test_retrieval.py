@@ -193,3 +193,27 @@ def test_a_comparison_puts_what_each_meeting_says_alike_last():
     ordered = differing([first, second])
     assert [e.sentence for e in ordered[0]] == [first[1].sentence, alike]
     assert [e.sentence for e in ordered[1]] == [second[1].sentence, "Ministers met.", alike]
+
+
+def test_which_building_asks_for_a_facility_and_the_sentence_naming_one_shows_it():
+    """ "Which building" asks for what spaCy labels FAC, read from the meaning of "building" against
+    spaCy's own description of each label; "which proposal" asks for no kind of entity."""
+    from assistant.corpus import Paragraph
+    from assistant.embeddings import default_embedder
+    from assistant.evidence import rank_sentences
+    from assistant.question import analyse
+    from assistant.retrieve import Hit
+
+    embed = default_embedder().embed_cached
+    assert analyse("In which building did the ministers meet in Cusco?", embed).primary == {"FAC"}
+    assert analyse("What percentage of the targets were met?", embed).primary == {"PERCENT"}
+    assert analyse("Which proposal did the ministers reject?", embed).primary == frozenset()
+    text = (
+        "The Ministers of the member States of the Forum met in Cusco on 16 and 17 May 2023. The "
+        "meeting was held at the Cusco Convention Centre."
+    )
+    hit = Hit(Paragraph("cusco.txt", 5, text, 0, len(text), "0" * 64), 1.0)
+    question = "In which building did the ministers meet in Cusco?"
+    ranked = rank_sentences(question, analyse(question, embed), embed([question])[0], [hit], embed)
+    primary = {e.sentence.split()[1]: e.features["primary"] for e in ranked}
+    assert primary == {"meeting": 1.0, "Ministers": 0.0}, primary
