@@ -671,6 +671,17 @@ def test_a_verb_negated_in_another_sentence_of_the_paragraph_is_still_negated():
     ).ok
 
 
+def test_function_words_are_read_from_the_parse_and_need_no_match():
+    from assistant.embeddings import default_embedder
+
+    embed = default_embedder().embed_cached
+    source = "The Survey Office was requested to issue its annual coastline report each year before the end of May."
+    claim = "The Survey Office {} asked to issue its annual coastline {} before the end of May every year."
+    assert verify(claim.format("was", "report"), [source], embed).ok
+    assert verify(claim.format("could be", "report"), [source], embed).ok
+    assert not verify(claim.format("was", "map"), [source], embed).ok
+
+
 def test_a_subject_that_is_no_one_negates_its_verb():
     source = (
         "The first priority will be the early detection of the Asian hornet and of the small hive beetle, "
