@@ -41,6 +41,7 @@ from assistant.extract import candidates  # noqa: E402
 from assistant.grounding import refuse  # noqa: E402
 
 DEV_SETS = ["seed.jsonl", "collection.jsonl", "communiques_dev_a.jsonl", "communiques_dev_b.jsonl"]
+DECISIONS = ("sentences", "candidates", "refusal")
 MAX_FALSE_REFUSALS = 0.05
 REGULARISATION = 1.0  # scikit-learn's default C
 
@@ -86,8 +87,9 @@ def top1(scores: np.ndarray, y: np.ndarray, groups: np.ndarray, mask: np.ndarray
     return float(np.mean([label for _, label in best.values()]))
 
 
-def fit(sets: list[str], out: Path) -> None:
-    """Fit the three decisions on the dev items of `sets` (files under evals/) and write them to `out`.
+def fit(sets: list[str], out: Path, write: tuple[str, ...] = DECISIONS) -> None:
+    """Fit the three decisions on the dev items of `sets` (files under evals/) and write those named in
+    `write` to `out` (a refit of one decision keeps the others as they are).
 
     Each later fit reads the earlier ones from `out` (candidates are read from the re-ranked evidence),
     so `out` starts as a copy of the shipped weights and the pipeline reads its weights from there."""
@@ -123,9 +125,10 @@ def fit(sets: list[str], out: Path) -> None:
              "questions": len(set(groups)), "dev_top1_holds_answer": round(top1(X @ coef, y, groups), 3),
              "dev_top1_held_out_halves": [round(v, 3) for v in held],
              "model": "conditional logit (softmax over each question's sentences), no penalty"}  # fmt: skip
-    (out / "sentences.json").write_text(json.dumps({
-        "features": list(SENTENCE_FEATURES), "coef": coef.round(4).tolist(), "intercept": 0.0,
-        "threshold": 0.5, "notes": notes}, indent=1) + "\n")  # fmt: skip
+    if "sentences" in write:
+        (out / "sentences.json").write_text(json.dumps({
+            "features": list(SENTENCE_FEATURES), "coef": coef.round(4).tolist(), "intercept": 0.0,
+            "threshold": 0.5, "notes": notes}, indent=1) + "\n")  # fmt: skip
     print(f"sentences: {notes}")
     model.cache_clear()
     rows = [read(item, bot) for item, bot in items]  # evidence re-ranked by the fitted model
@@ -166,7 +169,8 @@ def fit(sets: list[str], out: Path) -> None:
         "positives": int(sum(y)), "dev_accuracy_by_threshold": accuracy,
         "dev_accuracy_whole_sentence_only": float(np.mean([w for _, _, w in typed])),
     }}  # fmt: skip
-    (out / "candidates.json").write_text(json.dumps(weights, indent=1) + "\n")
+    if "candidates" in write:
+        (out / "candidates.json").write_text(json.dumps(weights, indent=1) + "\n")
     print(f"candidates: {len(y)} spans, threshold {threshold}, dev accuracy {accuracy[threshold]:.3f}")
     # 2. Refusal, reading the fitted candidate model.
     model.cache_clear()
@@ -189,10 +193,11 @@ def fit(sets: list[str], out: Path) -> None:
         "dev_refusal_recall": round(float(refused[labels == 0].mean()), 3),
         "rule": f"threshold: the answerable items' {MAX_FALSE_REFUSALS:.0%} quantile of the probability",
     }  # fmt: skip
-    (out / "refusal.json").write_text(json.dumps({
-        "features": list(refuse.FEATURES), "coef": gate.coef_[0].round(4).tolist(),
-        "intercept": round(float(gate.intercept_[0]), 4), "threshold": round(cut, 4), "notes": notes,
-    }, indent=1) + "\n")  # fmt: skip
+    if "refusal" in write:
+        (out / "refusal.json").write_text(json.dumps({
+            "features": list(refuse.FEATURES), "coef": gate.coef_[0].round(4).tolist(),
+            "intercept": round(float(gate.intercept_[0]), 4), "threshold": round(cut, 4), "notes": notes,
+        }, indent=1) + "\n")  # fmt: skip
     print(f"refusal: {notes}")
 
 
@@ -200,8 +205,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(ROOT / "assistant" / "weights"))
     parser.add_argument("--sets", nargs="+", default=DEV_SETS, help="eval files to fit on (dev items)")
+    parser.add_argument(
+        "--write",
+        nargs="+",
+        choices=DECISIONS,
+        default=list(DECISIONS),
+        help="the decisions to write (default: all)",
+    )
     args = parser.parse_args()
-    fit(args.sets, Path(args.out))
+    fit(args.sets, Path(args.out), tuple(args.write))
     return 0
 
 

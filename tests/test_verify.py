@@ -769,3 +769,38 @@ def test_a_sentence_the_verifier_fails_on_is_dropped_not_the_answer(monkeypatch)
     monkeypatch.setenv("ASSISTANT_DEBUG", "1")
     with pytest.raises(KeyError):
         grounding.ground("The ministers met in Rome [¶3].", shown, {}, None, [])
+
+
+def test_a_name_the_question_gives_as_its_peoples_name_is_stated_by_the_country():
+    """ "Which Iraqi leader …" is asked of a paragraph that names Iraq: the refusal model's
+    names_missing reads the same name in both forms (seed question fact-06 was refused for it)."""
+    from assistant.corpus import Paragraph
+    from assistant.embeddings import default_embedder
+    from assistant.evidence import EvidenceSentence
+    from assistant.grounding import refuse
+    from assistant.question import analyse
+
+    def missing(paragraph: str) -> float:
+        evidence = [
+            EvidenceSentence(
+                Paragraph("d.txt", 6, paragraph, 0, 1, "0" * 64),
+                0,
+                paragraph,
+                paragraph,
+                0.5,
+                0.5,
+                1.0,
+                {"typed": 0.0, "focus": 0.0},
+            )
+        ]
+        values = refuse.features(
+            analyse("Which Iraqi leader addressed the Coalition?"),
+            evidence,
+            lambda _: True,
+            lambda e: e.sentence,
+            default_embedder().embed_cached,
+        )
+        return values["names_missing"]
+
+    assert missing("The address on the fight in Iraq was presented by Prime Minister Kadhimi.") == 0.0
+    assert missing("The address on the fight in Syria was presented by the Special Envoy.") == 1.0

@@ -21,11 +21,13 @@ not say. No rule refuses because one word of the question is missing.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from assistant.calibrated import model
 from assistant.evidence import EvidenceSentence
 from assistant.extract import best_candidate
+from assistant.grounding.facts import same_name
 from assistant.grounding.verify import Embed, uncovered
 from assistant.language import NAMED
 from assistant.question import Analysis
@@ -63,8 +65,15 @@ def features(
     else:
         fit, typed = 0.5, True
     where = context(best).lower()
+    said = set(re.findall(r"\w+", where))
+
+    def stated(name: str) -> bool:  # "Iraqi" where the paragraph says "Iraq": the same name
+        return name.lower() in where or all(
+            any(same_name(w, h) for h in said) for w in re.findall(r"\w+", name.lower())
+        )
+
     return {
-        "names_missing": sum(n.lower() not in where for n in dated) / len(dated) if dated else 0.0,
+        "names_missing": sum(not stated(n) for n in dated) / len(dated) if dated else 0.0,
         "typed": float(typed),
         "unknown_words": sum(not knows(w) for w in key) / len(key) if key else 0.0,
         "similarity": best.similarity,
