@@ -13,7 +13,7 @@ question and its best evidence and gives the probability that the documents answ
   unknown       share of the names in the question that the collection never mentions
   unknown_words share of its content words that no paragraph uses
   names_missing share of the names and years in the question that the best paragraph (with its
-                document's title, place and date) does not state
+                document's title, place and date) does not state in any form ("Iraq" states "Iraqi")
 
 Below the threshold (set for at most 5 % false refusals on dev) the assistant says the documents do
 not say. No rule refuses because one word of the question is missing.
