@@ -3,6 +3,11 @@
 Stopwords are bm25s's extended English list (NLTK's), plus words that speak of the documents
 themselves and connectives;
 stems are Snowball's; `[¶n]` markers have one pattern.
+
+Stems, not spaCy's lemmas, for the lexical terms: a stem joins a word's derivations ("coordination",
+"coordinate"), a lemma only its inflections. Measured (2026-12-08): BM25 and the evidence overlap on
+lemmas answered 362 of the 647 dev questions against 368 on stems (no model; inside the fitted
+collections 175 -> 173, outside 193 -> 189; the decisions were not refitted for lemmas).
 """
 
 from __future__ import annotations
