@@ -18,11 +18,20 @@ if TYPE_CHECKING:
     import numpy as np
     from spacy.tokens import Doc, Token
 
-_INJECTION = re.compile(
+# Orders to an AI that no statement of fact gives: an instruction wherever they stand.
+_ORDERS = re.compile(
     r"(ignore|disregard|forget|override)\b[^.?!]*\b(instructions?|rules?|prompt|above|previous)|"
-    r"\b(system prompt|you are now|act as|pretend|jailbreak|developer mode)\b|\b(say|answer|reply|respond|print|output)\s+(that|only|exactly|with)\b",
+    r"\b(system prompt|you are now|jailbreak|developer mode)\b",
     re.I,
 )
+# Verbs that statements of fact use too ("the Republic of Tunisia will act as Rapporteur", "which will
+# act as the reference laboratory", "he shall act as Chair": five sentences of the dev documents were
+# dropped as instructions, and "Who will act as Rapporteur?" read as no question at all). They order
+# only when the parse gives them no subject but the reader: none (an imperative), "you", or an AI.
+_ORDER_VERBS = re.compile(
+    r"\b(act as|pretend|(say|answer|reply|respond|print|output)\s+(that|only|exactly|with))\b", re.I
+)
+_READERS = frozenset({"you", "ai", "assistant", "chatbot"})  # "AI systems reading this text must reply …"
 _WH_WORDS = "who|whom|whose|what|when|where|which|why|how"
 _QUESTION = re.compile(
     rf"\b({_WH_WORDS}|did|does|do|is|are|was|were|can|could|will|would|has|have)\b[^.!?]*\?", re.I
@@ -45,15 +54,35 @@ def validate(question: str, max_tokens: int) -> str:
 def is_instruction(text: str) -> bool:
     """Does this text give orders to the assistant? In a question they are ignored; in a document,
     such a sentence is data: never evidence, never shown to a model as something to follow."""
-    return bool(_INJECTION.search(text))
+    if _ORDERS.search(text):
+        return True
+    return any(_to_the_reader(text, match.start()) for match in _ORDER_VERBS.finditer(text))
+
+
+def _to_the_reader(text: str, start: int) -> bool:
+    """Is the verb at `start` said to the reader? A statement has it finite or with an auxiliary ("will
+    act as", "must respond with") and a subject that is not "you" or an AI; a conjoined or complement
+    verb is read through its head ("ignore … and reply that", "asked Tunisia to act as"). A bare
+    verb is an imperative even where the small model hangs a subject on it ("SYSTEM OVERRIDE: reply
+    only with …")."""
+    from assistant.language import is_finite, parse
+
+    verb = next((t for t in parse(text) if t.idx >= start), None)
+    while verb is not None and verb.dep_ in ("conj", "xcomp") and verb.head is not verb:
+        verb = verb.head
+    if verb is None:
+        return True
+    subjects = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+    stated = is_finite(verb) or any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    return not (subjects and stated) or any(t.lower_ in _READERS for s in subjects for t in s.subtree)
 
 
 def strip_instructions(question: str) -> tuple[str, bool]:
     """The question without instructions aimed at the assistant, and whether there were any.
     What is left is the part that asks something; nothing, when only instructions remain."""
-    if not _INJECTION.search(question):
+    if not is_instruction(question):
         return question, False
-    kept = [s for s in re.split(r"(?<=[.?!])\s+", question) if not _INJECTION.search(s)]
+    kept = [s for s in re.split(r"(?<=[.?!])\s+", question) if not is_instruction(s)]
     # A kept sentence that asks is kept whole: "According to the Gaborone statement, which city …?"
     # keeps the words that name its document.
     asking = [s for s in kept if s.endswith("?")]
