@@ -10,14 +10,15 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 # A paragraph's list number or letter ("12. ", "(3) ", "(b) ", "(iv) "): its place in the document, not
 # something it states. A letter or roman numeral counts only in brackets ("a) ", "(a) "), not an
 # initial ("A. Smith").
 LIST_NUMBER = re.compile(r"^(?:\(?\d{1,3}[.)]|\(?(?:[a-z]|[ivx]{1,4})\))\s+")
-_SENTENCE_END = re.compile(r"[.!?…:][\"'”’)]*$")
+# A list item ends like a clause ("the expansion of the JAFR to at least 20 aircraft;").
+_SENTENCE_END = re.compile(r"[.!?…:;][\"'”’)]*$")
 _WEB_CHROME = re.compile(
     r"\b(cookies?|opt-out|privacy policy|all rights reserved|subscribe|newsletter|javascript)\b", re.I
 )
@@ -79,28 +80,42 @@ class Document:
 
 
 def _is_boilerplate(text: str, repeated: bool) -> bool:
-    """Headings, captions and site chrome: short lines that are not sentences, repeats, banners."""
-    not_a_sentence = not _SENTENCE_END.search(text) and len(text.split()) <= HEADING_MAX_WORDS
+    """Headings, captions and site chrome: short lines that are not sentences, repeats, banners.
+
+    A list item (ending in ";") and a line that states a number (a pledge table's "Estonia — EUR 3.4
+    million", a dateline) are facts, not headings: until 2026-12-08 they were never retrieved (255 of
+    the 829 dev paragraphs were boilerplate, every list item and table row among them). Measured on
+    the 647 dev questions (no model, weights fitted without them): 370 -> 372; cross-validated by
+    collection with refits, 0.578 with list items alone and 0.577 with numbered lines too."""
+    is_sentence = _SENTENCE_END.search(text) or any(c.isdigit() for c in text)
+    not_a_sentence = not is_sentence and len(text.split()) <= HEADING_MAX_WORDS
     return repeated or not_a_sentence or bool(_WEB_CHROME.search(text))
+
+
+def flag_boilerplate(paragraphs: list[Paragraph]) -> list[Paragraph]:
+    """The paragraphs with `boilerplate` decided now: at load, and again when a store is read, so a
+    store indexed under an older rule is read under this one."""
+    counts = Counter((p.doc, p.text) for p in paragraphs)
+    return [replace(p, boilerplate=_is_boilerplate(p.text, counts[p.doc, p.text] > 1)) for p in paragraphs]
 
 
 def number_blocks(doc: str, text: str, spans: list[tuple[int, int]]) -> list[Paragraph]:
     """Paragraphs from (start, end) spans of `text`, numbered 1, 2, 3 … in reading order."""
     blocks = [(s, e, text[s:e].strip()) for s, e in spans]
     blocks = [(s + len(text[s:e]) - len(text[s:e].lstrip()), t) for s, e, t in blocks if t]
-    counts = Counter(t for _, t in blocks)
-    return [
-        Paragraph(
-            doc=doc,
-            number=number,
-            text=t,
-            start=start,
-            end=start + len(t),
-            sha=hashlib.sha256(t.encode("utf-8")).hexdigest(),
-            boilerplate=_is_boilerplate(t, counts[t] > 1),
-        )
-        for number, (start, t) in enumerate(blocks, start=1)
-    ]
+    return flag_boilerplate(
+        [
+            Paragraph(
+                doc=doc,
+                number=number,
+                text=t,
+                start=start,
+                end=start + len(t),
+                sha=hashlib.sha256(t.encode("utf-8")).hexdigest(),
+            )
+            for number, (start, t) in enumerate(blocks, start=1)
+        ]
+    )
 
 
 def join_blocks(blocks: list[str]) -> tuple[str, list[tuple[int, int]]]:

@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from assistant.config import Settings
-from assistant.corpus import Document, Paragraph, sentences_of
+from assistant.corpus import Document, Paragraph, flag_boilerplate, sentences_of
 from assistant.embeddings import MiniLMEmbedder, default_embedder
 from assistant.errors import UserError
 from assistant.loading import SUFFIXES, load
@@ -145,7 +145,6 @@ def _meta(p: Paragraph, window: int) -> dict[str, Any]:
         "sha": p.sha,
         "start": p.start,
         "end": p.end,
-        "boilerplate": p.boilerplate,
         "window": window,
     }
 
@@ -164,7 +163,6 @@ def paragraph_from(text: str, meta: dict[str, Any]) -> Paragraph:
         start=int(meta["start"]),
         end=int(meta["end"]),
         sha=meta["sha"],
-        boilerplate=bool(meta["boilerplate"]),
     )
 
 
@@ -373,7 +371,7 @@ class Store:
             if len(got["ids"]) < _PAGE:
                 break
             offset += _PAGE
-        return sorted(paragraphs, key=lambda p: (p.doc, p.number))
+        return flag_boilerplate(sorted(paragraphs, key=lambda p: (p.doc, p.number)))
 
     def query(self, vector: np.ndarray, n: int, docs: set[str] | None = None) -> list[tuple[str, float]]:
         """Nearest windows as (id, cosine similarity), optionally within some documents. Ids encode doc

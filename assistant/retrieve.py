@@ -35,7 +35,9 @@ POOL = 20  # candidates taken from each list before fusion
 # An exact run of 4+ words shared with one paragraph is the strongest evidence a query can give
 # (a user pasting a phrase): its list counts as two. The dense and BM25 lists weigh the same.
 WEIGHTS = {"phrase": 2.0}
-_CACHE_VERSION = 6  # 5: with each document's abbreviations; 6: and those in another language
+_CACHE_VERSION = (
+    7  # 5: with each document's abbreviations; 6: and those in another language; 7: list items indexed
+)
 
 
 @dataclass

@@ -24,6 +24,30 @@ def test_ingest_is_idempotent_and_replaces_stale_paragraphs(tmp_path: Path):
     assert len(texts) == 1 and "9999" in texts[0]
 
 
+def test_list_items_and_table_rows_are_paragraphs_to_retrieve_in_old_stores_too(tmp_path: Path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "fund.txt").write_text(
+        "Joint Statement of the Rail Council\n\nThe Joint Corridor Fund\n\n"
+        "Ministers agreed the following contributions to the Fund for 2024:\n\n"
+        "Estonia — EUR 3.4 million\n\nPoland — EUR 7.2 million\n\n"
+        "Ministers also agreed to:\n\nextend RailPass North to the Riga–Vilnius section;\n\n"
+        "Adopted in Kaunas on 19 October 2023.\n",
+        encoding="utf-8",
+    )
+    store = Store(load_settings(data_dir=tmp_path / "data"))
+    store.ingest([docs])
+    # A store written before list items counted marks them boilerplate; reading it decides again.
+    rows = store.paragraphs.get(where={"window": 0}, include=["metadatas"])
+    store.paragraphs.update(
+        ids=rows["ids"], metadatas=[{**m, "boilerplate": True} for m in rows["metadatas"]]
+    )
+    heading = {p.text: p.boilerplate for p in store.all_paragraphs()}
+    assert heading["The Joint Corridor Fund"]
+    assert not heading["Poland — EUR 7.2 million"]
+    assert not heading["extend RailPass North to the Riga–Vilnius section;"]
+
+
 def test_documents_are_records_with_relative_ids_titles_and_dates(tmp_path: Path):
     store = Store(load_settings(data_dir=tmp_path / "data"))
     report = store.ingest([SEEDS, COLLECTION])
