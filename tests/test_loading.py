@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.corpus import split_sentences
+from assistant.corpus import sentences_of, split_sentences
 from assistant.errors import UserError
 from assistant.loading import load
 from tests.conftest import COLLECTION, ROOT, SEEDS
@@ -32,6 +32,13 @@ def test_sentence_split_keeps_abbreviations_together(seed):
     first = split_sentences(seed.paragraphs[1])[0].text
     assert "U.S. Secretary of State Michael R. Pompeo" in first
     assert len(split_sentences(seed.paragraphs[8])) == 2
+    # A title before a name is no sentence end ("Hon." as pysbd reads "Dr.").
+    assert sentences_of(
+        "Held under the chairmanship of Hon. Thabo Mokhesi of Lesotho. It was the fourth."
+    ) == [
+        "Held under the chairmanship of Hon. Thabo Mokhesi of Lesotho.",
+        "It was the fourth.",
+    ]
 
 
 @pytest.mark.parametrize(
