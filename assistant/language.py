@@ -318,6 +318,18 @@ class Date:
         )
 
 
+def amounts(doc: Doc) -> list[Number]:
+    """The numbers that count or measure: neither a year nor a day of a date ("EUR 3.4 million" in
+    "Estonia — EUR 3.4 million"; none in "Riga, 3 April 2025")."""
+    days = {(d, date.start) for date in dates(doc) for d in date.days}
+    return [
+        n
+        for n in numbers(doc)
+        if not is_year(doc[n.start])
+        and not any(n.value == d and abs(n.start - month) <= 3 for d, month in days)
+    ]
+
+
 def dates(doc: Doc | Span) -> list[Date]:
     """The dates a text states, each read around a month name: its days are the numbers right before
     the month ("the tenth of October", "7 and 8 June") or, if none, right after it ("June 7–8"); its
