@@ -90,7 +90,10 @@ def _is_boilerplate(text: str, repeated: bool) -> bool:
     holding a digit (datelines and headings with a year too)."""
     short = not _SENTENCE_END.search(text) and len(text.split()) <= HEADING_MAX_WORDS
     not_a_sentence = short and not _states_an_amount(text)
-    return repeated or not_a_sentence or bool(_WEB_CHROME.search(text))
+    # A banner is short ("This website uses cookies …", 24 words); a paragraph of a statement may name
+    # a newsletter or States that subscribe to a charter.
+    banner = len(text.split()) <= 2 * HEADING_MAX_WORDS and bool(_WEB_CHROME.search(text))
+    return repeated or not_a_sentence or banner
 
 
 def _states_an_amount(text: str) -> bool:

@@ -32,6 +32,12 @@ def test_list_items_and_table_rows_are_paragraphs_to_retrieve_in_old_stores_too(
         "Ministers agreed the following contributions to the Fund for 2024:\n\n"
         "Estonia — EUR 3.4 million\n\nPoland — EUR 7.2 million\n\n"
         "Ministers also agreed to:\n\nextend RailPass North to the Riga–Vilnius section;\n\n"
+        "Ministers welcomed the first issue of the Council's quarterly newsletter on border crossings, "
+        "which reports the average dwell time of freight trains at each of the corridor's border stations, "
+        "and invited the railway undertakings of the member countries to subscribe to it free of charge, "
+        "so that shippers, customs authorities and infrastructure managers can follow the progress made "
+        "towards the target of halving waiting times by 2025.\n\n"
+        "This website uses cookies to improve your experience. Accept or opt-out.\n\n"
         "Adopted in Kaunas on 19 October 2023.\n",
         encoding="utf-8",
     )
@@ -46,6 +52,8 @@ def test_list_items_and_table_rows_are_paragraphs_to_retrieve_in_old_stores_too(
     assert heading["Joint Corridor Fund 2024"] and heading["Kaunas, 19 October 2023"]  # a year is no amount
     assert not heading["Poland — EUR 7.2 million"]
     assert not heading["extend RailPass North to the Riga–Vilnius section;"]
+    assert heading["This website uses cookies to improve your experience. Accept or opt-out."]
+    assert not next(b for t, b in heading.items() if "quarterly newsletter" in t)
 
 
 def test_documents_are_records_with_relative_ids_titles_and_dates(tmp_path: Path):
