@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import load_settings  # noqa: E402
 from assistant.corpus import Document, join_blocks, number_blocks  # noqa: E402
 from assistant.embeddings import default_embedder  # noqa: E402
-from assistant.index import Store  # noqa: E402
+from assistant.index import Store, _meta  # noqa: E402
 from assistant.pipeline import Assistant  # noqa: E402
 from assistant.retrieve import Retriever  # noqa: E402
 
@@ -185,18 +185,7 @@ def bench_large(tmp: Path, n: int) -> dict:
         store.paragraphs.add(
             ids=[f"{p.id}:w0" for p in doc.paragraphs],
             documents=[p.text for p in doc.paragraphs],
-            metadatas=[
-                {
-                    "doc": p.doc,
-                    "paragraph": p.number,
-                    "sha": p.sha,
-                    "start": p.start,
-                    "end": p.end,
-                    "boilerplate": False,
-                    "window": 0,
-                }
-                for p in doc.paragraphs
-            ],  # fmt: skip
+            metadatas=[_meta(p, 0) for p in doc.paragraphs],
             embeddings=vectors.astype(np.float32),
         )
         store._put_records([doc])
