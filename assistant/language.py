@@ -14,7 +14,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 import spacy
@@ -304,6 +304,7 @@ class Date:
     year: int | None
     start: int  # token offsets of the month
     end: int
+    day_tokens: frozenset[int] = field(default=frozenset(), compare=False)  # where its days stand
 
     def __str__(self) -> str:
         days = " and ".join(str(d) for d in sorted(self.days))
@@ -321,13 +322,8 @@ class Date:
 def amounts(doc: Doc) -> list[Number]:
     """The numbers that count or measure: neither a year nor a day of a date ("EUR 3.4 million" in
     "Estonia — EUR 3.4 million"; none in "Riga, 3 April 2025")."""
-    days = {(d, date.start) for date in dates(doc) for d in date.days}
-    return [
-        n
-        for n in numbers(doc)
-        if not is_year(doc[n.start])
-        and not any(n.value == d and abs(n.start - month) <= 3 for d, month in days)
-    ]
+    of_dates = {i for date in dates(doc) for i in date.day_tokens}
+    return [n for n in numbers(doc) if not is_year(doc[n.start]) and n.start not in of_dates]
 
 
 def dates(doc: Doc | Span) -> list[Date]:
@@ -340,12 +336,13 @@ def dates(doc: Doc | Span) -> list[Date]:
     for number in numbers(doc):
         value_at.setdefault(number.start, []).append(number.value)
 
-    def days(order: Iterable[Token]) -> set[int]:
-        found: set[int] = set()
+    def days(order: Iterable[Token]) -> dict[int, set[int]]:
+        """The days named next to the month, by the token that names them."""
+        found: dict[int, set[int]] = {}
         for t in order:
             values = [v for v in value_at.get(t.i, []) if v == int(v) and 1 <= v <= 31]
             if values and not is_year(t):
-                found |= {int(v) for v in values}
+                found[t.i] = {int(v) for v in values}
             elif t.lower_ not in _DATE_JOINERS or t.lower_ in MONTHS:
                 break
         return found
@@ -356,7 +353,16 @@ def dates(doc: Doc | Span) -> list[Date]:
             continue
         named = days(reversed(tokens[:k])) or days(tokens[k + 1 :])
         after = [int(u.text) for u in tokens[k + 1 : k + 8] if u.ent_type_ == "DATE" and is_year(u)]
-        out.append(Date(MONTHS[t.lower_], frozenset(named), after[0] if after else None, t.i, t.i + 1))
+        out.append(
+            Date(
+                MONTHS[t.lower_],
+                frozenset().union(*named.values()),
+                after[0] if after else None,
+                t.i,
+                t.i + 1,
+                frozenset(named),
+            )
+        )
     return out
 
 
